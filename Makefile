@@ -1,0 +1,58 @@
+# cop: `make run` serves the demo on http://127.0.0.1:5000; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test install install-test translations compile-translations lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Compile the committed .po catalogues into the .mo files Flask-Babel reads.
+compile-translations: install
+	$(BIN)/pybabel compile --statistics -d cop/translations
+
+# Extract every UI string and merge it into each language's catalogue; then translate and compile.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o cop/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i cop/translations/messages.pot -d cop/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile --statistics -d cop/translations
+
+run: install compile-translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask cop demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000 --no-debugger --no-reload
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The suite on SQLite always; again on PostgreSQL when TEST_DATABASE_URL is set (CI sets it).
+test: install-test compile-translations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		$(BIN)/python -m pytest; \
+	fi
+
+bench: install-test compile-translations
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

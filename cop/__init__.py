@@ -1,0 +1,83 @@
+"""cop: the collaboration platform of the S3 Community of Practice's working groups."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from cop import models  # noqa: F401  (every table is known to the metadata)
+from cop.config import load_config
+from cop.db import Database
+from cop.web import CopRequest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. `config` overrides settings read from the environment (tests)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("COP_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    env = dict(os.environ)
+    if config and "DATABASE_URL" in config:
+        env["DATABASE_URL"] = config["DATABASE_URL"]
+    app.config.update(load_config(app.instance_path, env))
+    app.config.update(config or {})
+
+    app.request_class = CopRequest
+    if app.config["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    Database().init_app(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+
+    from cop.errorpages import register_error_handlers
+    from cop.security import register_security_headers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_template_helpers(app: Flask) -> None:
+    from cop.markdown import render_markdown
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["markdown"] = render_markdown
+
+
+def register_extensions(app: Flask) -> None:
+    from cop.auth.login import init_login
+    from cop.extensions import csrf
+    from cop.i18n import init_i18n
+
+    csrf.init_app(app)
+    init_i18n(app)
+    init_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from cop.audit import bp as audit_bp
+    from cop.auth import bp as auth_bp
+    from cop.site import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(audit_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from cop.cli import cop_group
+    from cop.migrate import db_group
+
+    app.cli.add_command(db_group)
+    app.cli.add_command(cop_group)

@@ -1,0 +1,24 @@
+"""The filter form of the audit log page (a GET form: no CSRF token needed, nothing changes)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    record_type = SelectField(_l("Record"), validators=[Optional()], validate_choice=True)
+    action = SelectField(_l("Action"), validators=[Optional()], validate_choice=True)
+    actor = IntegerField(_l("Person (account number)"), validators=[Optional(), NumberRange(min=1)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date is before the start date."))

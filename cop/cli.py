@@ -1,0 +1,72 @@
+"""`flask cop ...`: the project's own commands (demo data, administrators, sending mail)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from cop.db import get_session
+from cop.errors import Invalid
+
+
+@click.group("cop")
+def cop_group() -> None:
+    """cop's commands."""
+
+
+@cop_group.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo working groups (idempotent: finds records by natural key, keeps edits)."""
+    from cop.demo import load_demo
+
+    session = get_session()
+    report = load_demo(session)
+    session.commit()
+    click.echo(
+        f"Demo data: {report.created} created, {report.kept} already there (kept as they are)."
+    )
+
+
+@cop_group.command("create-admin")
+@click.option("--email", prompt=True, help="The administrator's email address.")
+@click.option("--name", prompt=True, help="The administrator's name.")
+@click.option(
+    "--password",
+    default=lambda: os.environ.get("COP_ADMIN_PASSWORD"),
+    help="Read from COP_ADMIN_PASSWORD when not given; asked for otherwise.",
+)
+@with_appcontext
+def create_admin_command(email: str, name: str, password: str | None) -> None:
+    """Make a site administrator (or promote an existing account)."""
+    from cop.auth.services import create_admin
+
+    if not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    session = get_session()
+    try:
+        user = create_admin(session, email=email, name=name, password=password)
+    except Invalid as error:
+        raise click.ClickException(f"{error.field}: {error.message}") from None
+    session.commit()
+    click.echo(f"{user.email} is an administrator.")
+
+
+@cop_group.command("send-mail")
+@click.option("--limit", default=500, show_default=True, help="Most messages to send in this run.")
+@with_appcontext
+def send_mail_command(limit: int) -> None:
+    """Send the outbox's due messages over SMTP; failures are retried later with back-off."""
+    from cop.mail.services import SMTPSettings, SMTPTransport, send_pending
+
+    config = current_app.config
+    transport = SMTPTransport(SMTPSettings.from_config(config))
+    report = send_pending(
+        get_session(), transport, max_attempts=config["MAIL_MAX_ATTEMPTS"], limit=limit
+    )
+    click.echo(f"Mail: {report.sent} sent, {report.retrying} to retry, {report.failed} failed.")
+    for line in report.errors:
+        click.echo(f"  {line}", err=True)

@@ -1,0 +1,31 @@
+"""Language selection: the person's choice, then the browser's Accept-Language, then the default."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from cop.extensions import babel
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("language")
+    if chosen is None and current_user and current_user.is_authenticated:
+        chosen = current_user.language
+    if chosen in languages:
+        return chosen
+    best = request.accept_languages.best_match(list(languages))
+    return best or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def language_context() -> dict:
+        return {
+            "current_language": str(get_locale() or app.config["DEFAULT_LANGUAGE"]),
+            "languages": app.config["LANGUAGES"],
+        }

@@ -1,0 +1,1 @@
+"""Mail: the outbox every service writes to, and the command that sends it."""

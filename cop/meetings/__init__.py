@@ -1,0 +1,1 @@
+"""Meetings: the twice-yearly cycle of plenaries and every other gathering."""

@@ -1,0 +1,52 @@
+"""The cycle of plenary meetings, derived from a group's kick-off, duration and meetings per year."""
+
+from __future__ import annotations
+
+import enum
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date
+
+
+class SlotTiming(enum.Enum):
+    PAST = "past"
+    CURRENT = "current"
+    UPCOMING = "upcoming"
+
+
+@dataclass(frozen=True)
+class CycleSlot:
+    """One plenary slot: a window of the cycle in which one plenary meeting is held."""
+
+    number: int
+    starts: date  # first day of the window
+    ends: date  # first day after the window
+
+    def timing(self, today: date) -> SlotTiming:
+        if today >= self.ends:
+            return SlotTiming.PAST
+        if today >= self.starts:
+            return SlotTiming.CURRENT
+        return SlotTiming.UPCOMING
+
+    @property
+    def last_day(self) -> date:
+        return date.fromordinal(self.ends.toordinal() - 1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def slot_count(duration_months: int, meetings_per_year: int) -> int:
+    return max(1, duration_months * meetings_per_year // 12)
+
+
+def cycle_slots(kickoff: date, duration_months: int, meetings_per_year: int) -> list[CycleSlot]:
+    """Split the group's duration into equal windows, one per plenary (six for 3 years x 2)."""
+    count = slot_count(duration_months, meetings_per_year)
+    bounds = [add_months(kickoff, round(i * duration_months / count)) for i in range(count + 1)]
+    return [CycleSlot(i + 1, bounds[i], bounds[i + 1]) for i in range(count)]

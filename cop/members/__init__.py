@@ -1,0 +1,1 @@
+"""Members: working groups, people, and (later) organisations, regions and memberships."""

@@ -1,0 +1,64 @@
+"""Public pages. Views are thin: they read through services and render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, jsonify, redirect, render_template, request, session
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from cop.db import get_session
+from cop.meetings.cycle import cycle_slots
+from cop.members.services import get_public_group, list_active_groups, set_language
+from cop.site import bp
+from cop.web import safe_next
+
+
+@bp.get("/")
+def home():
+    groups = list_active_groups(get_session())
+    return render_template("site/home.html", groups=groups)
+
+
+@bp.get("/groups/<slug>/")
+def group(slug: str):
+    group = get_public_group(get_session(), slug)
+    today = datetime.now(ZoneInfo(group.timezone)).date()
+    slots = cycle_slots(group.kickoff, group.duration_months, group.meetings_per_year)
+    return render_template("site/group.html", group=group, slots=slots, today=today)
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("site/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("site/accessibility.html")
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str):
+    """Remember a language choice and go back. Plain links, so the switcher needs no script."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["language"] = code
+    if current_user.is_authenticated:
+        set_language(get_session(), current_user, code)
+        get_session().commit()
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.get("/healthz")
+def healthz():
+    """The database's state as JSON: 200 when it answers, 503 when it does not."""
+    try:
+        get_session().execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        current_app.logger.warning("health check: database unreachable: %s", error)
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

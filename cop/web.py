@@ -1,0 +1,47 @@
+"""Small helpers shared by the views of every package."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Request, request, url_for
+from werkzeug.exceptions import BadRequest
+from werkzeug.formparser import FormDataParser
+
+
+def safe_next(target: str | None, default_endpoint: str = "site.home") -> str:
+    """A redirect target on this site only: a relative path, never another host."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
+            return target
+    return url_for(default_endpoint)
+
+
+def wants_json() -> bool:
+    """True when the client asked for JSON rather than a page."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and (
+        request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+class StrictFormDataParser(FormDataParser):
+    """Refuses a malformed form body with a 400, where Werkzeug would silently drop it."""
+
+    def parse(self, stream, mimetype, content_length, options=None):
+        self.silent = False
+        try:
+            return super().parse(stream, mimetype, content_length, options)
+        except ValueError:
+            raise BadRequest("The request body is malformed.") from None
+
+
+class CopRequest(Request):
+    form_data_parser_class = StrictFormDataParser

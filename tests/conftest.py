@@ -1,0 +1,197 @@
+"""Fixtures: the app on a migrated database, a transaction rolled back after each test, users per role.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from alembic import command
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm import Session
+
+from cop import create_app
+from cop.db import get_db, make_engine
+from cop.migrate import alembic_config
+from tests.factories import make_user
+
+PASSWORD = "correct horse battery staple"
+
+
+def reset_database(url: str) -> None:
+    """Empty a test database completely (tables, alembic_version), so migrations start from zero."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            names = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            ).scalars()
+            for name in list(names):
+                connection.exec_driver_sql(f'DROP TABLE "{name}"')
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> str:
+    """The test database, migrated to head once per run (the suite's schema comes from migrations)."""
+    reset_database(database_url)
+    command.upgrade(alembic_config(database_url), "head")
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def engine(migrated: str) -> Iterator[Engine]:
+    engine = make_engine(migrated)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """One connection whose outer transaction is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def app(migrated: str, connection: Connection, tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": migrated,
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+            "BASE_URL": "http://cop.test",
+            "MAIL_SENDER": "cop <no-reply@example.org>",
+        }
+    )
+    # Every session the app opens joins the test's transaction through a savepoint,
+    # so views may commit and the test still leaves nothing behind.
+    get_db(app).sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+    yield app
+    get_db(app).engine.dispose()
+
+
+@pytest.fixture
+def session(app) -> Iterator[Session]:
+    """A session on the test's transaction, for arranging data and checking results.
+
+    No app context is held open here: requests made by the test get their own,
+    as they would in production (Flask reuses an app context that is already pushed).
+    """
+    session = get_db(app).sessionmaker()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class Browser:
+    """Small helpers to act as a person would: read a form's token, post it, log in."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def token(self, page: str = "/account/login") -> str:
+        return csrf_token_from(self.client.get(page).get_data(as_text=True))
+
+    def post(self, url: str, data: dict | None = None, page: str = "/account/login", **kwargs):
+        payload = {"csrf_token": self.token(page), **(data or {})}
+        return self.client.post(url, data=payload, **kwargs)
+
+    def login(self, user, password: str = PASSWORD):
+        response = self.post("/account/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def logout(self):
+        return self.post("/account/logout", page="/")
+
+
+@pytest.fixture
+def browser(client) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture
+def admin(session):
+    user = make_user(session, name="Ada Admin", email="ada@example.org", admin=True)
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def user(session):
+    user = make_user(session, name="Uma User", email="uma@example.org")
+    session.commit()
+    return user
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(connection: Connection):
+    """Count the SQL statements run inside the block (savepoint bookkeeping excluded)."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)", statement, re.I):
+                counter.statements.append(statement)
+
+        event.listen(connection, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(connection, "before_cursor_execute", before)
+
+    return counting
+
+
+def is_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"

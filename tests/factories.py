@@ -1,0 +1,58 @@
+"""Small factories for test data; each builds the least a test needs and flushes."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from cop.members.models import User, WorkingGroup
+from cop.members.services import GroupDetails, create_group
+
+_numbers = itertools.count(1)
+# Hashing with scrypt is slow on purpose; tests share one hash of the common password.
+_PASSWORD_HASHES: dict[str, str] = {}
+
+
+def password_hash(password: str) -> str:
+    if password not in _PASSWORD_HASHES:
+        _PASSWORD_HASHES[password] = generate_password_hash(password, method="scrypt")
+    return _PASSWORD_HASHES[password]
+
+
+def make_user(
+    session: Session,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    password: str = "correct horse battery staple",
+    admin: bool = False,
+    active: bool = True,
+) -> User:
+    number = next(_numbers)
+    user = User(
+        name=name or f"Person {number}",
+        email=(email or f"person{number}@example.org").lower(),
+        password_hash=password_hash(password),
+        is_admin=admin,
+        active=active,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_group(session: Session, **overrides) -> WorkingGroup:
+    number = next(_numbers)
+    details = GroupDetails(
+        **{
+            "slug": f"group-{number}",
+            "name": f"Working group {number}",
+            "kickoff": date(2023, 6, 1),
+            "summary": "A working group of the Community of Practice.",
+            **overrides,
+        }
+    )
+    return create_group(session, None, details)

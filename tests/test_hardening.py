@@ -1,0 +1,140 @@
+"""Bad requests are refused cleanly, in the site's look, and nothing is written."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from cop import create_app
+from cop.audit.models import AuditEntry
+from cop.members.models import User
+from tests.conftest import PASSWORD
+
+
+def test_a_form_without_its_csrf_token_is_a_400_page_and_logs_nobody_in(client, session, user):
+    response = client.post("/account/login", data={"email": user.email, "password": PASSWORD})
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This form has expired or did not come from this site" in page
+    assert client.get("/").get_data(as_text=True).count("Log out") == 0
+
+
+def test_a_forged_csrf_token_is_refused(client, user):
+    response = client.post(
+        "/account/login",
+        data={"csrf_token": "forged", "email": user.email, "password": PASSWORD},
+    )
+    assert response.status_code == 400
+
+
+def test_wrong_method_is_a_405_page_with_allow_header(client):
+    response = client.delete("/")
+
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert "Method not allowed" in response.get_data(as_text=True)
+
+
+def test_oversized_body_is_a_413_and_writes_nothing(app, client, session):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    users_before = session.scalar(select(func.count()).select_from(User))
+
+    response = client.post("/account/login", data={"email": "x" * 5000, "password": "y"})
+
+    assert response.status_code == 413
+    assert "Too large" in response.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(User)) == users_before
+
+
+def test_malformed_multipart_body_is_a_400(client, browser):
+    token = browser.token()
+    body = (
+        b'--boundary\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        + token.encode()
+        + b'\r\n--boundary\r\nContent-Disposition: form-data; name="email"\r\n\r\nunterminated'
+    )
+    response = client.post(
+        "/account/login", data=body, content_type="multipart/form-data; boundary=boundary"
+    )
+
+    assert response.status_code == 400
+    assert "<h1>Bad request</h1>" in response.get_data(as_text=True)
+
+
+def test_json_clients_get_json_errors(client):
+    response = client.get("/groups/none/", headers={"Accept": "application/json"})
+
+    assert response.status_code == 404
+    assert response.json["error"]["status"] == 404
+    assert response.json["error"]["title"] == "Page not found"
+
+
+def test_security_headers_are_on_every_response(client):
+    response = client.get("/")
+
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_only_over_https(client):
+    response = client.get("/", base_url="https://cop.test")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_an_unexpected_error_is_a_500_page_in_the_site_look(app, client, session):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom-test")
+    def boom():
+        raise RuntimeError("unexpected")
+
+    response = client.get("/boom-test")
+
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Something went wrong" in page and "Nothing was saved" in page
+    assert "RuntimeError" not in page
+
+
+def test_a_failed_request_leaves_no_half_written_record(app, client, session):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    from cop.audit.services import record_change
+    from cop.db import get_session
+    from tests.factories import make_user
+
+    @app.get("/half-written-test")
+    def half_written():
+        db = get_session()
+        person = make_user(db, name="Half Written")
+        record_change(db, actor=None, action="user.created", record=person)
+        raise RuntimeError("failed after writing")
+
+    assert client.get("/half-written-test").status_code == 500
+    assert session.scalar(select(User).where(User.name == "Half Written")) is None
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_json_when_the_database_is_down(tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'missing-folder' / 'cop.sqlite3'}",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+        }
+    )
+
+    response = app.test_client().get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json == {"status": "error", "database": "unreachable"}
