@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -22,6 +23,7 @@ from cop.migrate import alembic_config
 from tests.factories import make_user
 
 PASSWORD = "correct horse battery staple"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "cop" / "translations"
 
 
 def reset_database(url: str) -> None:
@@ -39,6 +41,22 @@ def reset_database(url: str) -> None:
             for name in list(names):
                 connection.exec_driver_sql(f'DROP TABLE "{name}"')
     engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile any catalogue whose .po is newer than its .mo (as `make compile-translations` does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalogue = read_po(po_file)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalogue)
 
 
 @pytest.fixture(scope="session")
@@ -129,7 +147,12 @@ class Browser:
         self.client = client
 
     def token(self, page: str = "/account/login") -> str:
-        return csrf_token_from(self.client.get(page).get_data(as_text=True))
+        """The CSRF token of this session, read from a form on `page` (or any page that has one)."""
+        for candidate in (page, "/", "/account/login"):
+            match = CSRF_FIELD.search(self.client.get(candidate).get_data(as_text=True))
+            if match:
+                return match.group(1)
+        raise AssertionError("no page offers a form with a CSRF token")
 
     def post(self, url: str, data: dict | None = None, page: str = "/account/login", **kwargs):
         payload = {"csrf_token": self.token(page), **(data or {})}

@@ -111,3 +111,26 @@ def test_layout_has_landmarks_skip_link_and_one_h1(client):
         assert '<main id="content"' in page
         assert "<header" in page and "<footer" in page and "<nav" in page
         assert "style=" not in page and "<script" not in page  # nothing inline: the CSP forbids it
+
+
+def test_home_and_group_pages_do_a_fixed_number_of_queries(client, session, count_queries):
+    group = make_group(session, slug="counted", links=(("One", "https://example.org/1"),))
+    session.commit()
+
+    def queries(path: str) -> int:
+        with count_queries() as counter:
+            assert client.get(path).status_code == 200
+        return counter.count
+
+    home, page = queries("/"), queries("/groups/counted/")
+    for number in range(20):
+        make_group(session)
+        group.links.append(
+            type(group.links[0])(
+                position=number + 1, title=f"L{number}", url=f"https://example.org/l{number}"
+            )
+        )
+    session.commit()
+
+    assert queries("/") == home
+    assert queries("/groups/counted/") == page

@@ -1,0 +1,38 @@
+"""`flask cop demo` loads the working groups once and keeps later edits."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from cop.members.models import User, WorkingGroup
+
+
+def test_demo_loads_the_three_groups_idempotently_and_keeps_edits(runner, session, client):
+    first = runner.invoke(args=["cop", "demo"])
+    assert first.exit_code == 0, first.output
+    assert "3 created" in first.output
+
+    group = session.scalar(select(WorkingGroup).where(WorkingGroup.slug == "innovation-diffusion"))
+    assert group.name == "Innovation Diffusion"
+    assert (group.kickoff.year, group.kickoff.month) == (2023, 6)
+    assert (group.duration_months, group.meetings_per_year) == (36, 2)
+    assert group.timezone == "Europe/Brussels"
+    group.name = "Innovation Diffusion (edited)"
+    session.commit()
+
+    second = runner.invoke(args=["cop", "demo"])
+    assert "0 created, 3 already there" in second.output
+
+    session.expire_all()
+    slugs = set(session.scalars(select(WorkingGroup.slug)))
+    assert {"innovation-diffusion", "industrial-transition", "interregional-cooperation"} <= slugs
+    assert session.scalar(select(func.count()).select_from(WorkingGroup)) == 3
+    assert session.get(WorkingGroup, group.id).name == "Innovation Diffusion (edited)"
+    page = client.get("/groups/innovation-diffusion/").get_data(as_text=True)
+    assert "SMEs' adoption of new technologies" in page or "SMEs&#39; adoption" in page
+
+
+def test_demo_emails_use_a_reserved_domain(runner, session):
+    runner.invoke(args=["cop", "demo"])
+    emails = session.scalars(select(User.email))
+    assert all(email.endswith("@example.org") for email in emails)
