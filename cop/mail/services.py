@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -43,14 +43,20 @@ def queue_email(
     headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Write one email to the outbox in the caller's transaction; `flask cop send-mail` sends it."""
+    if "\n" in to or "\r" in to or len(getaddresses([to])) != 1:
+        raise Invalid(f"not one email address: {to!r}", field="email")
     name, address = parseaddr(to)
-    if "@" not in address or "\n" in to or "\r" in to:
-        raise Invalid(f"not an email address: {to!r}", field="email")
+    recipient = formataddr((name, address)) if name else address
+    if "@" not in address or len(recipient) > 254:
+        raise Invalid(f"not an email address of at most 254 characters: {to!r}", field="email")
     if "\n" in subject or "\r" in subject:
         raise Invalid("an email subject is one line", field="subject")
+    for header, value in (headers or {}).items():
+        if any(c in header or c in value for c in "\r\n"):
+            raise Invalid(f"an email header is one line: {header!r}", field="headers")
     message = OutboxMessage(
         message_id=uuid.uuid4().hex,
-        recipient=formataddr((name, address)) if name else address,
+        recipient=recipient,
         subject=subject[:300],
         body_text=text,
         body_html=html,
@@ -69,7 +75,8 @@ def queue_email(
 
 def retry_delay(attempts: int) -> timedelta:
     """Back-off after the given number of failed attempts: 1, 2, 4 ... minutes, at most 6 hours."""
-    delay = FIRST_RETRY * (2 ** max(0, attempts - 1))
+    # Past 2**16 minutes the cap applies anyway; bounding the exponent keeps timedelta in range.
+    delay = FIRST_RETRY * (2 ** min(max(0, attempts - 1), 16))
     return min(delay, LONGEST_RETRY)
 
 
@@ -173,6 +180,9 @@ class SendReport:
 
 
 def _is_permanent(error: Exception) -> bool:
+    if isinstance(error, ValueError):
+        # The message itself cannot be built (a clashing header): no retry will help.
+        return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
@@ -181,7 +191,15 @@ def _is_permanent(error: Exception) -> bool:
 
 
 def _is_connection_failure(error: Exception) -> bool:
-    return isinstance(error, OSError | smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError)
+    """The server cannot be reached or closed the connection (421): the rest of the run waits."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code == 421 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code == 421
+    # smtplib's exceptions are OSErrors too; a refusal of one message is not a connection failure.
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
 
 
 def _due(session: Session, now: datetime, limit: int) -> list[int]:
@@ -252,7 +270,7 @@ def send_pending(
                 continue
             try:
                 transport.send(build_email(message, transport.settings.sender))
-            except (TimeoutError, smtplib.SMTPException, OSError) as error:
+            except (TimeoutError, smtplib.SMTPException, OSError, ValueError) as error:
                 text = f"{type(error).__name__}: {error}"[:1000]
                 message.last_error = text
                 report.errors.append(f"message {message.id}: {text}")
