@@ -14,7 +14,9 @@ class AuditFilterForm(FlaskForm):
 
     record_type = SelectField(_l("Record"), validators=[Optional()], validate_choice=True)
     action = SelectField(_l("Action"), validators=[Optional()], validate_choice=True)
-    actor = IntegerField(_l("Person (account number)"), validators=[Optional(), NumberRange(min=1)])
+    actor = IntegerField(
+        _l("Account ID of the person"), validators=[Optional(), NumberRange(min=1)]
+    )
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
     page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)

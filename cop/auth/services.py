@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,13 +20,17 @@ _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
-        raise Invalid(str(error), field="email") from None
+    except EmailNotValidError:
+        raise Invalid(
+            _("Enter a valid email address, such as name@example.org."), field="email"
+        ) from None
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+        raise Invalid(
+            _("Use at least %(num)s characters.", num=MIN_PASSWORD_LENGTH), field="password"
+        )
     return generate_password_hash(password, method="scrypt")
 
 
@@ -38,7 +43,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
     user = session.scalar(select(User).where(User.email == address)) if address else None
     stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     if not check_password_hash(stored, password) or user is None or not user.active:
-        raise Invalid("Wrong email or password.", field="password")
+        raise Invalid(_("Wrong email or password."), field="password")
     return user
 
 
@@ -46,7 +51,7 @@ def create_admin(session: Session, *, email: str, name: str, password: str) -> U
     """Make a site administrator, or promote the existing account with this email."""
     address = normalise_email(email)
     if not name.strip():
-        raise Invalid("A name is needed.", field="name")
+        raise Invalid(_("A name is needed."), field="name")
     user = session.scalar(select(User).where(User.email == address))
     if user is None:
         user = User(email=address, name=name.strip(), password_hash=hash_password(password))

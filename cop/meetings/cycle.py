@@ -45,6 +45,11 @@ def slot_count(duration_months: int, meetings_per_year: int) -> int:
     return max(1, duration_months * meetings_per_year // 12)
 
 
+def plenary_count(group) -> int:
+    """How many plenary meetings a group's cycle holds."""
+    return slot_count(group.duration_months, group.meetings_per_year)
+
+
 def cycle_slots(kickoff: date, duration_months: int, meetings_per_year: int) -> list[CycleSlot]:
     """Split the group's duration into equal windows, one per plenary (six for 3 years x 2)."""
     count = slot_count(duration_months, meetings_per_year)

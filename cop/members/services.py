@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -41,27 +42,27 @@ class GroupDetails:
 
 def validate_group(details: GroupDetails) -> None:
     if not SLUG_PATTERN.match(details.slug) or len(details.slug) > 60:
-        raise Invalid("Use lower-case letters, digits and hyphens (at most 60).", field="slug")
+        raise Invalid(_("Use lower-case letters, digits and hyphens (at most 60)."), field="slug")
     if not details.name.strip() or len(details.name) > 200:
-        raise Invalid("A name of 1 to 200 characters is needed.", field="name")
+        raise Invalid(_("A name of 1 to 200 characters is needed."), field="name")
     if not 1 <= details.duration_months <= 120:
-        raise Invalid("The duration is 1 to 120 months.", field="duration_months")
+        raise Invalid(_("The duration is 1 to 120 months."), field="duration_months")
     if not 1 <= details.meetings_per_year <= 12:
-        raise Invalid("A group meets 1 to 12 times a year.", field="meetings_per_year")
+        raise Invalid(_("A group meets 1 to 12 times a year."), field="meetings_per_year")
     if details.timezone not in available_timezones():
-        raise Invalid("Choose a time zone such as Europe/Brussels.", field="timezone")
+        raise Invalid(_("Choose a time zone such as Europe/Brussels."), field="timezone")
     for title, url in details.links:
         if not title.strip() or not url.startswith(("https://", "http://")):
-            raise Invalid("Each link needs a title and an http(s) address.", field="links")
+            raise Invalid(_("Each link needs a title and an http(s) address."), field="links")
 
 
 def create_group(session: Session, actor: User | None, details: GroupDetails) -> WorkingGroup:
     """Create a working group. Only admins (or the system, with no actor) may."""
     if actor is not None and not actor.is_admin:
-        raise NotAllowed("Only site administrators create working groups.")
+        raise NotAllowed(_("Only site administrators create working groups."))
     validate_group(details)
     if session.scalar(select(WorkingGroup.id).where(WorkingGroup.slug == details.slug)):
-        raise Invalid("Another group already has this address.", field="slug")
+        raise Invalid(_("Another group already has this address."), field="slug")
     group = WorkingGroup(
         slug=details.slug,
         name=details.name.strip(),
@@ -101,7 +102,7 @@ def get_public_group(session: Session, slug: str) -> WorkingGroup:
         .options(selectinload(WorkingGroup.links))
     )
     if group is None:
-        raise NotFound("There is no working group at this address.")
+        raise NotFound(_("There is no working group at this address."))
     return group
 
 

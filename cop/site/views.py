@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from cop.db import get_session
-from cop.meetings.cycle import cycle_slots
+from cop.meetings.cycle import cycle_slots, plenary_count
 from cop.members.services import get_public_group, list_active_groups, set_language
 from cop.site import bp
 from cop.web import safe_next
@@ -20,7 +20,7 @@ from cop.web import safe_next
 @bp.get("/")
 def home():
     groups = list_active_groups(get_session())
-    return render_template("site/home.html", groups=groups)
+    return render_template("site/home.html", groups=groups, plenary_count=plenary_count)
 
 
 @bp.get("/groups/<slug>/")
