@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-test translations compile-translations lint bench clean
+.PHONY: run test install install-test browser translations compile-translations lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,18 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
+
+# The browser tests drive Debian's Chromium (never a downloaded browser); install it when missing.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium is missing: run 'sudo apt-get install -y chromium' (browser tests are skipped)"; \
+		fi; \
+	fi
 
 # Compile the committed .po catalogues into the .mo files Flask-Babel reads.
 compile-translations: install
@@ -42,13 +54,13 @@ lint: install-test
 	$(BIN)/ruff format --check .
 
 # The suite on SQLite always; again on PostgreSQL when TEST_DATABASE_URL is set (CI sets it).
-test: install-test compile-translations
+test: install-test compile-translations browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		$(BIN)/python -m pytest; \
+		$(BIN)/python -m pytest --ignore=tests/browser; \
 	fi
 
 bench: install-test compile-translations
