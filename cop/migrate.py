@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -9,18 +10,45 @@ from alembic import command
 from alembic.config import Config
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import text
+
+from cop.db import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(database_url: str | None = None) -> Config:
     """An Alembic configuration pointing at migrations/ and at the app's (or the given) database."""
-    config = Config()
+    # Alembic's default stdout is bound when alembic is imported; pass the current one so that
+    # `db current` / `db history` write where the command's output goes (click's runner included).
+    config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("path_separator", "os")
     url = database_url or current_app.config["DATABASE_URL"]
     config.attributes["database_url"] = url
     return config
+
+
+def empty_database(url: str) -> None:
+    """Drop every table (alembic_version included) so that migrations start from nothing.
+
+    For throw-away databases only: the test suite's and the benchmark's.
+    """
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+                return
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            names = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            ).scalars()
+            for name in list(names):
+                connection.exec_driver_sql(f'DROP TABLE "{name}"')
+    finally:
+        engine.dispose()
 
 
 @click.group("db")
@@ -33,7 +61,10 @@ def db_group() -> None:
 @with_appcontext
 def upgrade(revision: str) -> None:
     """Upgrade the database to REVISION (default: head)."""
-    command.upgrade(alembic_config(), revision)
+    config = alembic_config()
+    command.upgrade(config, revision)
+    click.echo("Database migrated; now at:")
+    command.current(config)
 
 
 @db_group.command()
@@ -41,7 +72,10 @@ def upgrade(revision: str) -> None:
 @with_appcontext
 def downgrade(revision: str) -> None:
     """Downgrade the database to REVISION (default: one step back; 'base' empties it)."""
-    command.downgrade(alembic_config(), revision)
+    config = alembic_config()
+    command.downgrade(config, revision)
+    click.echo("Database downgraded; now at:")
+    command.current(config)
 
 
 @db_group.command()

@@ -13,34 +13,17 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session
 
 from cop import create_app
 from cop.db import get_db, make_engine
-from cop.migrate import alembic_config
+from cop.migrate import alembic_config, empty_database
 from tests.factories import make_user
 
 PASSWORD = "correct horse battery staple"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "cop" / "translations"
-
-
-def reset_database(url: str) -> None:
-    """Empty a test database completely (tables, alembic_version), so migrations start from zero."""
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        else:
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            names = connection.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-            ).scalars()
-            for name in list(names):
-                connection.exec_driver_sql(f'DROP TABLE "{name}"')
-    engine.dispose()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -70,7 +53,7 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def migrated(database_url: str) -> str:
     """The test database, migrated to head once per run (the suite's schema comes from migrations)."""
-    reset_database(database_url)
+    empty_database(database_url)
     command.upgrade(alembic_config(database_url), "head")
     return database_url
 
