@@ -57,10 +57,10 @@ lint: install-test
 test: install-test compile-translations browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		$(BIN)/python -m pytest --ignore=tests/browser; \
+		$(BIN)/python -m pytest -q --ignore=tests/browser; \
 	fi
 
 bench: install-test compile-translations
