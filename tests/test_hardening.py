@@ -138,3 +138,22 @@ def test_healthz_is_503_json_when_the_database_is_down(tmp_path):
 
     assert response.status_code == 503
     assert response.json == {"status": "error", "database": "unreachable"}
+
+
+def test_a_signed_in_person_gets_the_503_json_and_error_pages_when_the_database_is_down(tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'missing-folder' / 'cop.sqlite3'}",
+            "TESTING": True,
+            "PROPAGATE_EXCEPTIONS": False,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+        }
+    )
+    client = app.test_client()
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = "1"
+
+    assert client.get("/healthz").status_code == 503
+    page = client.get("/")
+    assert page.status_code == 500
+    assert "Something went wrong" in page.get_data(as_text=True)

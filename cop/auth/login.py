@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 
 from cop.db import get_session
 from cop.extensions import login_manager
@@ -21,5 +22,10 @@ def init_login(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         if not user_id.isdigit():
             return None
-        user = get_session().get(User, int(user_id))
+        try:
+            user = get_session().get(User, int(user_id))
+        except SQLAlchemyError:
+            # The database is down: render the error page as for a visitor, not a second failure.
+            app.logger.warning("could not load user %s: database unreachable", user_id)
+            return None
         return user if user is not None and user.active else None
