@@ -71,7 +71,7 @@ def measure_pages(app, admin_id: int) -> None:
     event.listen(get_db(app).engine, "before_cursor_execute", count)
     client = app.test_client()
     with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(admin_id)
+        flask_session["_user_id"] = f"{admin_id}:1"
         flask_session["_fresh"] = True
     print(f"{'page':<34}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
     for path in (

@@ -31,6 +31,21 @@ def demo_command() -> None:
     )
 
 
+@cop_group.command("load-regions")
+@with_appcontext
+def load_regions_command() -> None:
+    """Load every NUTS-2 region of the NUTS 2024 classification (idempotent)."""
+    from cop.members.regions import SOURCE, load_regions
+
+    session = get_session()
+    report = load_regions(session)
+    session.commit()
+    click.echo(
+        f"Regions from the {SOURCE}: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged."
+    )
+
+
 @cop_group.command("create-admin")
 @click.option("--email", prompt=True, help="The administrator's email address.")
 @click.option("--name", prompt=True, help="The administrator's name.")

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from cop.members.regions import load_regions
 from cop.members.services import GroupDetails, create_group, find_group
 
 INNOVATION_DIFFUSION = GroupDetails(
@@ -87,6 +88,7 @@ class DemoReport:
 def load_demo(session: Session) -> DemoReport:
     """Create what is missing of the demo data; the caller commits."""
     report = DemoReport()
+    load_regions(session)
     for details in DEMO_GROUPS:
         if find_group(session, details.slug) is not None:
             report.kept += 1

@@ -1,5 +1,6 @@
 """Imports every package's models, so that the metadata (and Alembic) knows every table."""
 
 from cop.audit import models as audit_models  # noqa: F401
+from cop.auth import models as auth_models  # noqa: F401
 from cop.mail import models as mail_models  # noqa: F401
 from cop.members import models as members_models  # noqa: F401

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from cop import create_app
 from cop.db import get_db, make_engine
+from cop.members.regions import load_regions
 from cop.migrate import alembic_config, empty_database
 from tests.factories import make_user
 
@@ -55,6 +56,12 @@ def migrated(database_url: str) -> str:
     """The test database, migrated to head once per run (the suite's schema comes from migrations)."""
     empty_database(database_url)
     command.upgrade(alembic_config(database_url), "head")
+    # Reference data every test may use: the NUTS-2 regions.
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        load_regions(session)
+        session.commit()
+    engine.dispose()
     return database_url
 
 

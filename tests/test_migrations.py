@@ -24,7 +24,7 @@ from cop.db import NAMING_CONVENTION, Base, get_db, make_engine
 from cop.migrate import MIGRATIONS, alembic_config, empty_database
 from tests.conftest import is_postgres
 
-HEAD = "0001_platform"
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 MODEL_TABLES = set(Base.metadata.tables)
 
 
@@ -369,3 +369,28 @@ def test_sqlite_table_rebuild_keeps_referencing_rows_and_checks_foreign_keys(scr
         assert table_names(scratch_url) == {"alembic_version"}
     finally:
         engine.dispose()
+
+
+def test_people_migration_keeps_existing_accounts_usable(scratch_url):
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0001_platform")
+    engine = make_engine(scratch_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (email, name, password_hash, is_admin, active, created_at, updated_at)"
+                    " VALUES ('chair@example.org', 'Chair', 'x', :yes, :yes, :now, :now)"
+                ),
+                {"yes": True, "now": "2026-01-01 10:00:00+00:00"},
+            )
+        command.upgrade(config, "0002_people")
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT listed, session_version, timezone, email_confirmed_at FROM users")
+            ).one()
+    finally:
+        engine.dispose()
+
+    assert not row.listed and row.session_version == 1 and row.timezone == "Europe/Brussels"
+    assert row.email_confirmed_at is not None

@@ -19,8 +19,9 @@ def init_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+    def load_user(session_id: str) -> User | None:
+        user_id, _, version = session_id.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
             return None
         try:
             user = get_session().get(User, int(user_id))
@@ -28,4 +29,6 @@ def init_login(app: Flask) -> None:
             # The database is down: render the error page as for a visitor, not a second failure.
             app.logger.warning("could not load user %s: database unreachable", user_id)
             return None
-        return user if user is not None and user.active else None
+        if user is None or not user.is_active or user.session_version != int(version):
+            return None
+        return user
