@@ -1,4 +1,8 @@
-"""Permission checks, used by services and by the views that guard whole pages."""
+"""Permission checks, used by services (always) and by views that guard whole pages.
+
+Roles: anonymous, signed in, and per working group applicant, member and
+coordinator; site admins may do everything a coordinator may.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,91 @@ from functools import wraps
 
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cop.errors import NotAllowed
 from cop.extensions import login_manager
+from cop.members.models import Membership, MembershipStatus, Role, User, WorkingGroup
+
+
+def is_signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def require_signed_in(user) -> None:
+    if not is_signed_in(user):
+        raise NotAllowed(_("Please log in first."))
 
 
 def require_admin(user) -> None:
-    if user is None or not user.is_authenticated or not user.is_admin:
+    if not is_signed_in(user) or not user.is_admin:
         raise NotAllowed(_("Only site administrators may do this."))
+
+
+def membership_of(session: Session, user, group: WorkingGroup) -> Membership | None:
+    if not is_signed_in(user):
+        return None
+    return session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.group_id == group.id)
+    )
+
+
+def is_member(session: Session, user, group: WorkingGroup) -> bool:
+    """An active member or coordinator of the group (admins count as members everywhere)."""
+    if is_signed_in(user) and user.is_admin:
+        return True
+    membership = membership_of(session, user, group)
+    return membership is not None and membership.status is MembershipStatus.ACTIVE
+
+
+def is_coordinator(session: Session, user, group: WorkingGroup) -> bool:
+    if is_signed_in(user) and user.is_admin:
+        return True
+    membership = membership_of(session, user, group)
+    return (
+        membership is not None
+        and membership.status is MembershipStatus.ACTIVE
+        and membership.role is Role.COORDINATOR
+    )
+
+
+def require_member(session: Session, user, group: WorkingGroup) -> None:
+    if not is_member(session, user, group):
+        raise NotAllowed(_("Only members of %(group)s may do this.", group=group.name))
+
+
+def require_coordinator(session: Session, user, group: WorkingGroup) -> None:
+    if not is_coordinator(session, user, group):
+        raise NotAllowed(_("Only coordinators of %(group)s may do this.", group=group.name))
+
+
+def is_member_anywhere(session: Session, user: User) -> bool:
+    """Active in at least one group: may see the member directory."""
+    if not is_signed_in(user):
+        return False
+    if user.is_admin:
+        return True
+    return (
+        session.scalar(
+            select(Membership.id)
+            .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def login_required(view):
+    """Anonymous people are sent to log in, then back."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def admin_required(view):

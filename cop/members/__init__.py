@@ -1,1 +1,7 @@
-"""Members: working groups, people, and (later) organisations, regions and memberships."""
+"""Members: regions, organisations, people, working groups and memberships."""
+
+from flask import Blueprint
+
+bp = Blueprint("members", __name__)
+
+from cop.members import views  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,52 @@
+"""Emails written from templates, in the recipient's language, and queued in the outbox.
+
+`templates/mail/<name>.txt` is the text body (its first line is the subject,
+then a blank line) and `templates/mail/<name>.html`, when it exists, the HTML
+alternative. Links in emails are absolute, built on BASE_URL.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from jinja2 import TemplateNotFound
+from sqlalchemy.orm import Session
+
+from cop.mail.models import OutboxMessage
+from cop.mail.services import Attachment, queue_email
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to a page of cop, on the public base URL (for emails and feeds)."""
+    path = url_for(endpoint, _external=False, **values)
+    return current_app.config["BASE_URL"] + path
+
+
+def send_templated(
+    session: Session,
+    *,
+    to: str,
+    template: str,
+    language: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
+    headers: dict[str, str] | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render `mail/<template>` in `language` and queue it in the caller's transaction."""
+    language = language or current_app.config["DEFAULT_LANGUAGE"]
+    with force_locale(language):
+        text = render_template(f"mail/{template}.txt", **context)
+        try:
+            html = render_template(f"mail/{template}.html", **context)
+        except TemplateNotFound:
+            html = None
+    subject, _, body = text.partition("\n\n")
+    return queue_email(
+        session,
+        to=to,
+        subject=subject.strip(),
+        text=body.lstrip("\n"),
+        html=html,
+        attachments=attachments,
+        headers=headers,
+    )
