@@ -8,7 +8,17 @@ from datetime import date
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from cop.members.models import User, WorkingGroup
+from cop.db import utcnow
+from cop.members.models import (
+    Helix,
+    Membership,
+    MembershipStatus,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    WorkingGroup,
+)
 from cop.members.services import GroupDetails, create_group
 
 _numbers = itertools.count(1)
@@ -30,6 +40,9 @@ def make_user(
     password: str = "correct horse battery staple",
     admin: bool = False,
     active: bool = True,
+    organisation: Organisation | None = None,
+    listed: bool = False,
+    confirmed: bool = True,
 ) -> User:
     number = next(_numbers)
     user = User(
@@ -38,6 +51,9 @@ def make_user(
         password_hash=password_hash(password),
         is_admin=admin,
         active=active,
+        organisation=organisation,
+        listed=listed,
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     session.add(user)
     session.flush()
@@ -56,3 +72,38 @@ def make_group(session: Session, **overrides) -> WorkingGroup:
         }
     )
     return create_group(session, None, details)
+
+
+def make_organisation(
+    session: Session,
+    *,
+    name: str | None = None,
+    helix: Helix = Helix.ACADEMIA_RESEARCH,
+    kind: OrganisationKind = OrganisationKind.UNIVERSITY,
+    region_code: str | None = "BE10",
+) -> Organisation:
+    """An organisation in a real NUTS-2 region (the suite loads the regions once)."""
+    organisation = Organisation(
+        name=name or f"Organisation {next(_numbers)}",
+        helix=helix,
+        kind=kind,
+        region_code=region_code,
+    )
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def make_membership(
+    session: Session,
+    user: User,
+    group: WorkingGroup,
+    *,
+    role: Role = Role.MEMBER,
+    status: MembershipStatus = MembershipStatus.ACTIVE,
+    motivation: str = "I work on innovation diffusion in my region.",
+) -> Membership:
+    membership = Membership(user=user, group=group, role=role, status=status, motivation=motivation)
+    session.add(membership)
+    session.flush()
+    return membership

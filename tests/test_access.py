@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access import ACCESS_TABLE, LOGIN, ROLES
-from tests.factories import make_group
+from cop.members.models import MembershipStatus, Role
+from tests.access import ACCESS_TABLE, LOGIN, ROLES, WORLD_KEYS
+from tests.factories import make_group, make_membership, make_organisation, make_user
 
 
 def test_every_route_is_in_the_access_table(app):
@@ -21,19 +22,53 @@ def test_every_route_is_in_the_access_table(app):
     assert table - routes == set(), "tests/access.py names routes that do not exist"
 
 
+def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, object]]:
+    """A group with a person in each role, another group, an archived one; (people, values)."""
+    group = make_group(session)
+    other_group = make_group(session)
+    archived_group = make_group(session)
+    archived_group.archived = True
+    organisation = make_organisation(session)
+    applicant = make_user(session, name="Ana Applicant")
+    member = make_user(session, name="Max Member")
+    coordinator = make_user(session, name="Cora Coordinator")
+    applied = make_membership(session, applicant, group, status=MembershipStatus.APPLIED)
+    active = make_membership(session, member, group)
+    make_membership(session, coordinator, group, role=Role.COORDINATOR)
+    session.commit()
+    people = {
+        "user": user,
+        "applicant": applicant,
+        "member": member,
+        "coordinator": coordinator,
+        "admin": admin,
+    }
+    values = {
+        "group": group.slug,
+        "other_group": other_group.slug,
+        "archived_group": archived_group.slug,
+        **{f"{role}_id": person.id for role, person in people.items()},
+        "applicant_membership_id": applied.id,
+        "member_membership_id": active.id,
+        "organisation_id": organisation.id,
+    }
+    assert set(values) == set(WORLD_KEYS)
+    return people, values
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ACCESS_TABLE, ids=lambda r: f"{r.method} {r.path}")
 def test_each_role_gets_what_the_table_says(route, role, browser, session, user, admin):
-    group = make_group(session)
-    session.commit()
+    people, values = build_world(session, user, admin)
     if role != "anonymous":
-        browser.login(user if role == "user" else admin)
-    path = route.path.format(group=group.slug)
+        browser.login(people[role])
+    path = route.path.format(**values)
+    data = {key: value.format(**values) for key, value in route.data.items()}
 
     if route.method == "GET":
         response = browser.client.get(path)
     else:
-        response = browser.post(path, route.data, page="/")
+        response = browser.post(path, data, page="/")
 
     expected = route.expect[role]
     if expected == LOGIN:
