@@ -28,7 +28,8 @@ _PASSWORD_HASHES: dict[str, str] = {}
 
 def password_hash(password: str) -> str:
     if password not in _PASSWORD_HASHES:
-        _PASSWORD_HASHES[password] = generate_password_hash(password, method="scrypt")
+        # A cheap scrypt cost for test accounts only; the app hashes with the full cost.
+        _PASSWORD_HASHES[password] = generate_password_hash(password, method="scrypt:1024:8:1")
     return _PASSWORD_HASHES[password]
 
 
