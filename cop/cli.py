@@ -20,15 +20,20 @@ def cop_group() -> None:
 @cop_group.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load the demo working groups (idempotent: finds records by natural key, keeps edits)."""
+    """Load the demo groups, organisations and people (idempotent: finds records by natural key, keeps edits)."""
     from cop.demo import load_demo
 
+    if current_app.config["COP_ENV"] == "production":
+        raise click.ClickException("The demo data is for trying cop, not for production.")
     session = get_session()
     report = load_demo(session)
     session.commit()
     click.echo(
         f"Demo data: {report.created} created, {report.kept} already there (kept as they are)."
     )
+    click.echo("Demo accounts (log in at /account/login):")
+    for role, email, password in report.accounts:
+        click.echo(f"  {role:<12} {email:<26} password: {password}")
 
 
 @cop_group.command("load-regions")
