@@ -90,3 +90,8 @@ def send_mail_command(limit: int) -> None:
     click.echo(f"Mail: {report.sent} sent, {report.retrying} to retry, {report.failed} failed.")
     for line in report.errors:
         click.echo(f"  {line}", err=True)
+    if report.server_unavailable:
+        # A non-zero exit lets cron or a systemd timer alert whoever runs cop.
+        raise click.ClickException(
+            "The mail server could not take messages; they stay in the outbox for the next run."
+        )

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 # Languages with a translation catalogue; English is the source language.
 LANGUAGES = {"en": "English", "fr": "Français", "de": "Deutsch"}
@@ -40,14 +44,22 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
 def _instance_secret_key(instance_path: Path) -> str:
     """Generate a secret key once into the instance folder so sessions survive restarts."""
     path = instance_path / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # Written to a private temporary file, then linked into place: when two processes
+        # start at once, one link wins and both read the same, complete key.
+        key = secrets.token_urlsafe(48)
+        temporary = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
 
 
 def load_config(instance_path: str | Path, env: dict[str, str] | None = None) -> dict:
@@ -64,6 +76,22 @@ def load_config(instance_path: str | Path, env: dict[str, str] | None = None) ->
         _check_production(env)
 
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'cop.sqlite3'}"
+    try:
+        backend = make_url(database_url).get_backend_name()
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database address (postgresql+psycopg://user:password@host/db)"
+        ) from None
+    if backend not in {"sqlite", "postgresql"}:
+        raise ConfigError(f"DATABASE_URL must be PostgreSQL or SQLite, not {backend!r}")
+    sender = env.get("MAIL_SENDER") or "cop <no-reply@example.org>"
+    if "@" not in parseaddr(sender)[1]:
+        raise ConfigError(
+            f"MAIL_SENDER must be an email address, such as cop <no-reply@your.domain>, not {sender!r}"
+        )
+    contact = env.get("CONTACT_EMAIL", "")
+    if contact and "@" not in parseaddr(contact)[1]:
+        raise ConfigError(f"CONTACT_EMAIL must be an email address, not {contact!r}")
     secret_key = env.get("SECRET_KEY") or _instance_secret_key(instance_path)
     base_url = (env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     default_language = env.get("DEFAULT_LANGUAGE", "en")
@@ -85,7 +113,10 @@ def load_config(instance_path: str | Path, env: dict[str, str] | None = None) ->
         "SMTP_STARTTLS": _flag(env, "SMTP_STARTTLS"),
         "SMTP_SSL": _flag(env, "SMTP_SSL"),
         "SMTP_TIMEOUT": _int(env, "SMTP_TIMEOUT", 20),
-        "MAIL_SENDER": env.get("MAIL_SENDER", "cop <no-reply@example.org>"),
+        "MAIL_SENDER": sender,
+        # Who answers questions about privacy and accessibility (shown in the statements).
+        "CONTACT_EMAIL": contact or None,
+        "CONTROLLER_NAME": env.get("CONTROLLER_NAME") or None,
         "MAIL_MAX_ATTEMPTS": _int(env, "MAIL_MAX_ATTEMPTS", 10),
         "DEFAULT_LANGUAGE": default_language,
         "LANGUAGES": LANGUAGES,
@@ -125,6 +156,10 @@ def _check_production(env: dict[str, str]) -> None:
     if not env.get("MAIL_SENDER"):
         raise ConfigError(
             "COP_ENV=production needs MAIL_SENDER (for example cop <no-reply@your.domain>)"
+        )
+    if not env.get("CONTACT_EMAIL"):
+        raise ConfigError(
+            "COP_ENV=production needs CONTACT_EMAIL (shown in the privacy and accessibility statements)"
         )
     base_url = env.get("BASE_URL", "")
     if not base_url:

@@ -59,13 +59,7 @@ Every outcome is published so that it supports all EU regions, including in
 meeting the first criterion of the smart-specialisation enabling condition: an
 up-to-date analysis of bottlenecks for innovation diffusion, including digitalisation.
 """,
-    links=(
-        ("Smart Specialisation Platform", "https://s3platform.jrc.ec.europa.eu/"),
-        (
-            "EU regional policy: smart specialisation",
-            "https://ec.europa.eu/regional_policy/policy/communication-and-transparency/",
-        ),
-    ),
+    links=(("Smart Specialisation Platform", "https://s3platform.jrc.ec.europa.eu/"),),
 )
 
 INDUSTRIAL_TRANSITION = GroupDetails(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
-from flask_login import current_user
+from flask_login import current_user, user_logged_in
 
 from cop.extensions import babel
 
@@ -22,8 +22,15 @@ def select_locale() -> str:
     return best or current_app.config["DEFAULT_LANGUAGE"]
 
 
+def _forget_visitor_choice(_app, user) -> None:
+    """On logging in, the person's saved language wins over what this browser chose before."""
+    if user.language:
+        session.pop("language", None)
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    user_logged_in.connect(_forget_visitor_choice, app)
 
     @app.context_processor
     def language_context() -> dict:

@@ -138,3 +138,26 @@ def test_log_page_query_count_does_not_grow(browser, session, admin, count_queri
         )
     session.commit()
     assert queries() == small
+
+
+def test_out_of_range_filters_are_refused_cleanly(browser, session, admin):
+    browser.login(admin)
+
+    huge_actor = _log_page(browser, actor="99999999999999999999")
+    assert huge_actor.status_code == 400
+    assert 'id="actor-error"' in huge_actor.get_data(as_text=True)
+
+    for page in ("0", "abc", "99999999999999999999"):
+        response = _log_page(browser, page=page)
+        assert response.status_code == 200, page
+
+
+def test_long_values_are_shortened_in_the_log(browser, session, admin):
+    make_group(session, summary="word " * 500)
+    session.commit()
+    browser.login(admin)
+
+    page = _log_page(browser).get_data(as_text=True)
+
+    assert "word " * 60 not in page
+    assert "word word..." in page

@@ -19,6 +19,7 @@ GOOD_PRODUCTION = {
     "SMTP_HOST": "smtp.example.org",
     "MAIL_SENDER": "cop <no-reply@example.org>",
     "BASE_URL": "https://cop.example.org",
+    "CONTACT_EMAIL": "dpo@example.org",
 }
 
 
@@ -66,6 +67,10 @@ def test_settings_are_read_from_the_environment(tmp_path):
     ("change", "message"),
     [
         ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT must be a whole number"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL is not a database address"),
+        ({"DATABASE_URL": "mysql://u@h/cop"}, "must be PostgreSQL or SQLite"),
+        ({"MAIL_SENDER": "cop"}, "MAIL_SENDER must be an email address"),
+        ({"CONTACT_EMAIL": "nobody"}, "CONTACT_EMAIL must be an email address"),
         ({"DEFAULT_LANGUAGE": "xx"}, "DEFAULT_LANGUAGE must be one of"),
     ],
 )
@@ -92,6 +97,7 @@ def test_complete_production_settings_are_accepted(tmp_path):
         ({"DATABASE_URL": "sqlite:///cop.sqlite3"}, "PostgreSQL DATABASE_URL"),
         ({"SMTP_HOST": ""}, "needs SMTP_HOST"),
         ({"MAIL_SENDER": ""}, "needs MAIL_SENDER"),
+        ({"CONTACT_EMAIL": ""}, "needs CONTACT_EMAIL"),
         ({"BASE_URL": ""}, "needs BASE_URL"),
         ({"BASE_URL": "http://cop.example.org"}, "https://"),
     ],
@@ -124,3 +130,13 @@ def test_production_without_a_secret_key_stops_start_up_with_one_line(tmp_path):
         "cop: configuration error: COP_ENV=production needs SECRET_KEY (at least 32 random characters)"
     ]
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_processes_starting_together_share_one_secret_key(tmp_path):
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: load_config(tmp_path, {})["SECRET_KEY"], range(16)))
+
+    assert len(keys) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from tests.conftest import Browser
 from tests.factories import make_user
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "cop" / "translations"
@@ -57,18 +58,26 @@ def test_unknown_language_is_a_404_and_the_next_target_stays_on_site(client):
     assert response.headers["Location"] == "/"
 
 
-def test_a_signed_in_person_keeps_their_language(browser, session):
+def test_a_signed_in_person_gets_their_saved_language(app, session):
     person = make_user(session, email="lea@example.org")
+    person.language = "fr"
     session.commit()
-    browser.login(person)
-    browser.client.get("/language/fr")
-    browser.logout()
+    browser = Browser(app.test_client())
+    browser.client.get("/language/de")  # chosen on a shared browser before logging in
 
     browser.login(person)
+
     page = browser.client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert lang(page) == "fr"
-    session.refresh(person)
-    assert person.language == "fr"
+
+
+def test_choosing_a_language_changes_no_record(browser, session, user):
+    browser.login(user)
+    browser.client.get("/language/de")
+
+    session.refresh(user)
+    assert user.language is None
+    assert lang(browser.client.get("/").get_data(as_text=True)) == "de"
 
 
 def test_every_catalogue_is_complete_and_keeps_placeholders():

@@ -159,9 +159,14 @@ def outbox_count(session) -> int:
     return session.scalar(select(func.count()).select_from(OutboxMessage))
 
 
-def send_mail(runner, *args: str):
+def send_mail(runner, *args: str, server_down: bool = False):
+    """Run `flask cop send-mail`; it exits 1 (for cron to alert) when the server was unavailable."""
     result = runner.invoke(args=["cop", "send-mail", *args])
-    assert result.exception is None, result.output
+    if server_down:
+        assert result.exit_code == 1, result.output
+        assert "The mail server could not take messages" in result.stderr
+    else:
+        assert result.exception is None, result.output
     return result
 
 
@@ -185,7 +190,7 @@ def test_mail_survives_an_smtp_outage_each_message_delivered_exactly_once(
     session.commit()
     started = utcnow()
 
-    result = send_mail(runner)
+    result = send_mail(runner, server_down=True)
     assert result.stdout == "Mail: 0 sent, 1 to retry, 0 failed.\n"
     assert "ConnectionRefusedError" in result.stderr
     fresh(session, *during)
@@ -201,7 +206,7 @@ def test_mail_survives_an_smtp_outage_each_message_delivered_exactly_once(
 
     # Run again at once: the first is not retried before its time; the second gets its try.
     first_retry_at = first.next_attempt_at
-    result = send_mail(runner)
+    result = send_mail(runner, server_down=True)
     assert result.stdout == "Mail: 0 sent, 1 to retry, 0 failed.\n"
     fresh(session, *during)
     assert (first.attempts, first.next_attempt_at) == (1, first_retry_at)
@@ -579,3 +584,56 @@ def test_queue_email_refuses_several_recipients_and_overlong_ones(session):
         with pytest.raises(Invalid):
             queue_email(session, to=to, subject="Hello", text="Body")
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("problem", ["login required", "sender refused"])
+def test_a_misconfigured_server_keeps_every_message_for_later(app, session, problem):
+    """A refusal that concerns the server or cop's settings is not the message's fault."""
+
+    class Handler:
+        async def handle_MAIL(self, server, session_, envelope, address, options):
+            if problem == "sender refused":
+                return "553 5.7.1 Sender address rejected"
+            envelope.mail_from = address
+            return "250 OK"
+
+        async def handle_DATA(self, server, session_, envelope):
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=port,
+        auth_required=problem == "login required",
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        messages = [queue(session, f"member{n}@example.org") for n in range(3)]
+        session.commit()
+        transport = SMTPTransport(
+            SMTPSettings(
+                host="127.0.0.1", port=port, sender="cop <no-reply@example.org>", timeout=2
+            )
+        )
+        report = send_pending(session, transport, max_attempts=1)
+    finally:
+        controller.stop()
+
+    assert report.server_unavailable
+    assert (report.sent, report.failed) == (0, 0)
+    statuses = [fresh_status(session, m) for m in messages]
+    assert statuses == [
+        (OutboxStatus.PENDING, 1),
+        (OutboxStatus.PENDING, 0),
+        (OutboxStatus.PENDING, 0),
+    ]
+
+
+def fresh_status(session, message):
+    session.refresh(message)
+    return message.status, message.attempts

@@ -7,6 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+# Ids are 32-bit integers in the database; larger numbers name nothing.
+MAX_ID = 2**31 - 1
+
 
 class AuditFilterForm(FlaskForm):
     class Meta:
@@ -15,11 +18,10 @@ class AuditFilterForm(FlaskForm):
     record_type = SelectField(_l("Record"), validators=[Optional()], validate_choice=True)
     action = SelectField(_l("Action"), validators=[Optional()], validate_choice=True)
     actor = IntegerField(
-        _l("Account ID of the person"), validators=[Optional(), NumberRange(min=1)]
+        _l("Account ID of the person"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)]
     )
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)
 
     def validate_until(self, field) -> None:
         if field.data and self.since.data and field.data < self.since.data:

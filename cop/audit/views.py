@@ -11,6 +11,8 @@ from cop.audit.services import AuditFilters, filter_choices, list_changes
 from cop.auth.permissions import admin_required
 from cop.db import get_session
 
+MAX_PAGE = 100_000
+
 
 @bp.get("/audit")
 @admin_required
@@ -29,7 +31,8 @@ def audit_log():
             since=form.since.data,
             until=form.until.data,
         )
-        result = list_changes(session, filters, page=form.page.data or 1)
+        page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+        result = list_changes(session, filters, page=page)
     else:
         result = None
     return render_template("audit/log.html", form=form, result=result), (200 if valid else 400)

@@ -147,7 +147,10 @@ class SMTPTransport:
 
     def send(self, email: EmailMessage) -> None:
         if self._smtp is None:
-            self._smtp = self._connect()
+            try:
+                self._smtp = self._connect()
+            except (smtplib.SMTPException, OSError) as error:
+                raise ServerProblem(f"{type(error).__name__}: {error}") from error
         self._smtp.send_message(email)
 
     def _connect(self) -> smtplib.SMTP:
@@ -176,30 +179,49 @@ class SendReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    # The server could not take messages; the rest of the due ones wait for the next run.
+    server_unavailable: bool = False
     errors: list[str] = field(default_factory=list)
 
 
+class ServerProblem(Exception):
+    """Connecting, greeting or logging in to the mail server failed: no message is to blame."""
+
+
+# Replies about the server or cop's settings (login, STARTTLS, sender address), not a message.
+SERVER_ERRORS = (
+    ServerProblem,
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPNotSupportedError,
+    smtplib.SMTPSenderRefused,
+)
+
+
+def _is_server_failure(error: Exception) -> bool:
+    """The server cannot take any message now: keep them all, retry later, stop this run."""
+    if isinstance(error, SERVER_ERRORS):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code == 421 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code == 421
+    # smtplib's exceptions are OSErrors too; a refusal of one message is not a server failure.
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
 def _is_permanent(error: Exception) -> bool:
+    """A refusal of this very message (bad recipient, rejected content): retrying cannot help."""
     if isinstance(error, ValueError):
-        # The message itself cannot be built (a clashing header): no retry will help.
+        # The message itself cannot be built (a clashing header).
         return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
         return error.smtp_code >= 500
     return False
-
-
-def _is_connection_failure(error: Exception) -> bool:
-    """The server cannot be reached or closed the connection (421): the rest of the run waits."""
-    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
-        return True
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return any(code == 421 for code, _ in error.recipients.values())
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code == 421
-    # smtplib's exceptions are OSErrors too; a refusal of one message is not a connection failure.
-    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
 
 
 def _due(session: Session, now: datetime, limit: int) -> list[int]:
@@ -270,11 +292,21 @@ def send_pending(
                 continue
             try:
                 transport.send(build_email(message, transport.settings.sender))
-            except (TimeoutError, smtplib.SMTPException, OSError, ValueError) as error:
+            except (
+                ServerProblem,
+                TimeoutError,
+                smtplib.SMTPException,
+                OSError,
+                ValueError,
+            ) as error:
                 text = f"{type(error).__name__}: {error}"[:1000]
                 message.last_error = text
                 report.errors.append(f"message {message.id}: {text}")
-                if _is_permanent(error) or message.attempts >= max_attempts:
+                server_failure = _is_server_failure(error)
+                # A server that is down or misconfigured never uses up a message's attempts.
+                if not server_failure and (
+                    _is_permanent(error) or message.attempts >= max_attempts
+                ):
                     message.status = OutboxStatus.FAILED
                     report.failed += 1
                 else:
@@ -282,7 +314,8 @@ def send_pending(
                     message.next_attempt_at = now + retry_delay(message.attempts)
                     report.retrying += 1
                 session.commit()
-                if _is_connection_failure(error):
+                if server_failure:
+                    report.server_unavailable = True
                     transport.close()
                     break
                 continue

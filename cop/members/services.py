@@ -112,9 +112,3 @@ def list_active_groups(session: Session) -> list[WorkingGroup]:
             select(WorkingGroup).where(WorkingGroup.archived.is_(False)).order_by(WorkingGroup.name)
         )
     )
-
-
-def set_language(session: Session, user: User, code: str) -> None:
-    """Remember a person's interface language (not audited: a preference, not a record)."""
-    user.language = code
-    session.flush()

@@ -6,13 +6,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, session
-from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from cop.db import get_session
 from cop.meetings.cycle import cycle_slots, plenary_count
-from cop.members.services import get_public_group, list_active_groups, set_language
+from cop.members.services import get_public_group, list_active_groups
 from cop.site import bp
 from cop.web import safe_next
 
@@ -46,10 +45,9 @@ def choose_language(code: str):
     """Remember a language choice and go back. Plain links, so the switcher needs no script."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
+    # Only the browser session remembers this choice: a GET changes no record (another
+    # site could send people here). A person's saved language is set in their profile.
     session["language"] = code
-    if current_user.is_authenticated:
-        set_language(get_session(), current_user, code)
-        get_session().commit()
     return redirect(safe_next(request.args.get("next")))
 
 
