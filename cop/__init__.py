@@ -50,9 +50,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_template_helpers(app: Flask) -> None:
     from cop.markdown import render_markdown
+    from cop.members.labels import register_template_helpers as register_member_labels
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
+    register_member_labels(app)
 
 
 def register_extensions(app: Flask) -> None:

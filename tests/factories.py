@@ -108,3 +108,33 @@ def make_membership(
     session.add(membership)
     session.flush()
     return membership
+
+
+# Appended with the membership work; imports here keep the edit to the end of the file.
+from datetime import timedelta  # noqa: E402
+
+from cop.members.models import Invitation  # noqa: E402
+
+
+def make_invitation(
+    session: Session,
+    group: WorkingGroup,
+    *,
+    email: str | None = None,
+    invited_by: User | None = None,
+    message: str = "",
+    expires_in: timedelta = timedelta(days=30),
+) -> Invitation:
+    """An open invitation, written directly (no email); links come from invitation_token()."""
+    now = utcnow()
+    invitation = Invitation(
+        group=group,
+        email=(email or f"invitee{next(_numbers)}@example.org").lower(),
+        invited_by=invited_by,
+        message=message,
+        created_at=now,
+        expires_at=now + expires_in,
+    )
+    session.add(invitation)
+    session.flush()
+    return invitation

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("members", __name__)
 
-from cop.members import views  # noqa: E402,F401  (routes register on import)
+from cop.members import people_views, views  # noqa: E402,F401  (routes register on import)

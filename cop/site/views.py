@@ -6,12 +6,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, session
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from cop.db import get_session
 from cop.meetings.cycle import cycle_slots, plenary_count
-from cop.members.services import get_public_group, list_active_groups
+from cop.members.people import public_group_page
+from cop.members.people_views import join_links
+from cop.members.services import list_active_groups
 from cop.site import bp
 from cop.web import safe_next
 
@@ -24,10 +27,18 @@ def home():
 
 @bp.get("/groups/<slug>/")
 def group(slug: str):
-    group = get_public_group(get_session(), slug)
+    page = public_group_page(get_session(), current_user, slug)
+    group = page.group
     today = datetime.now(ZoneInfo(group.timezone)).date()
     slots = cycle_slots(group.kickoff, group.duration_months, group.meetings_per_year)
-    return render_template("site/group.html", group=group, slots=slots, today=today)
+    return render_template(
+        "site/group.html",
+        group=group,
+        page=page,
+        links=join_links(slug),
+        slots=slots,
+        today=today,
+    )
 
 
 @bp.get("/privacy")

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 from alembic import command
+from flask import Flask
 from werkzeug.serving import make_server
 
 from cop import create_app
@@ -34,8 +35,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+class LiveServer(str):
+    """The server's base URL, which also knows its app (to read the outbox, say)."""
+
+    app: Flask
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{folder / 'live.sqlite3'}"
     command.upgrade(alembic_config(url), "head")
@@ -48,7 +55,9 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    live = LiveServer(f"http://127.0.0.1:{server.server_port}")
+    live.app = app
+    yield live
     server.shutdown()
     thread.join(timeout=5)
 

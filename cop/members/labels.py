@@ -1,0 +1,90 @@
+"""Human, translatable labels for the members context's enums, and the template filters that show them."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from cop.mail.models import OutboxStatus
+from cop.members.models import Helix, MembershipStatus, OrganisationKind, Role
+from cop.members.regions import country_name
+
+HELIX_LABELS = {
+    Helix.PUBLIC_AUTHORITY: _l("Public authorities"),
+    Helix.ACADEMIA_RESEARCH: _l("Academia and research"),
+    Helix.BUSINESS: _l("Business"),
+    Helix.CIVIL_SOCIETY: _l("Civil society"),
+}
+
+KIND_LABELS = {
+    OrganisationKind.REGIONAL_AUTHORITY: _l("Regional authority"),
+    OrganisationKind.NATIONAL_AUTHORITY: _l("National authority"),
+    OrganisationKind.INNOVATION_AGENCY: _l("Innovation agency"),
+    OrganisationKind.UNIVERSITY: _l("University"),
+    OrganisationKind.RTO: _l("Research and technology organisation"),
+    OrganisationKind.SME: _l("Small or medium-sized enterprise"),
+    OrganisationKind.LARGE_COMPANY: _l("Large company or multinational"),
+    OrganisationKind.CLUSTER: _l("Cluster"),
+    OrganisationKind.CHAMBER: _l("Chamber of commerce"),
+    OrganisationKind.NGO: _l("Non-governmental organisation"),
+    OrganisationKind.OTHER: _l("Other"),
+}
+
+ROLE_LABELS = {
+    Role.MEMBER: _l("Member"),
+    Role.COORDINATOR: _l("Coordinator"),
+}
+
+MEMBERSHIP_STATUS_LABELS = {
+    MembershipStatus.APPLIED: _l("Application pending"),
+    MembershipStatus.ACTIVE: _l("Active"),
+    MembershipStatus.REJECTED: _l("Application not accepted"),
+    MembershipStatus.LEFT: _l("Left"),
+}
+
+EMAIL_STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("Waiting to be sent"),
+    OutboxStatus.SENDING: _l("Being sent"),
+    OutboxStatus.SENT: _l("Sent"),
+    OutboxStatus.FAILED: _l("Not sent"),
+}
+
+NOT_STATED = _l("Not stated")
+
+
+def helix_label(helix: Helix | None) -> str:
+    return str(HELIX_LABELS[helix]) if helix is not None else str(NOT_STATED)
+
+
+def kind_label(kind: OrganisationKind | None) -> str:
+    return str(KIND_LABELS[kind]) if kind is not None else str(NOT_STATED)
+
+
+def role_label(role: Role) -> str:
+    return str(ROLE_LABELS[role])
+
+
+def membership_status_label(status: MembershipStatus) -> str:
+    return str(MEMBERSHIP_STATUS_LABELS[status])
+
+
+def email_status_label(status: OutboxStatus) -> str:
+    return str(EMAIL_STATUS_LABELS[status])
+
+
+def localized_country_name(code: str | None) -> str:
+    """A NUTS country code's name in the interface language."""
+    if not code:
+        return str(NOT_STATED)
+    return country_name(code, str(get_locale() or "en"))
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters for templates: `helix|helix_label`, `kind|kind_label`, `code|country_name` ..."""
+    app.jinja_env.filters["helix_label"] = helix_label
+    app.jinja_env.filters["kind_label"] = kind_label
+    app.jinja_env.filters["role_label"] = role_label
+    app.jinja_env.filters["membership_status_label"] = membership_status_label
+    app.jinja_env.filters["email_status_label"] = email_status_label
+    app.jinja_env.filters["country_name"] = localized_country_name
