@@ -70,11 +70,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from cop.audit import bp as audit_bp
     from cop.auth import bp as auth_bp
+    from cop.auth.views import admin_bp as organisations_bp
     from cop.members import bp as members_bp
     from cop.site import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(organisations_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(audit_bp)
 

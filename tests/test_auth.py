@@ -121,3 +121,34 @@ def test_create_admin_refuses_a_bad_email(runner, session):
 
     assert result.exit_code != 0
     assert "email" in result.output
+
+
+def test_create_admin_refuses_an_overlong_name_and_writes_nothing(runner, session):
+    result = runner.invoke(
+        args=["cop", "create-admin", "--email", "long@example.org", "--name", "N" * 201],
+        env={"COP_ADMIN_PASSWORD": "a long enough password"},
+    )
+
+    assert result.exit_code != 0
+    assert "A name of 1 to 200 characters is needed." in result.output
+    assert "scrypt" not in result.output
+    assert session.scalar(select(User).where(User.email == "long@example.org")) is None
+
+
+def test_create_admin_on_an_existing_account_resets_its_password_and_ends_other_sessions(
+    runner, session
+):
+    person = make_user(session, email="promote@example.org", active=False)
+    version = person.session_version
+    session.commit()
+
+    result = runner.invoke(
+        args=["cop", "create-admin", "--email", "promote@example.org", "--name", "P"],
+        env={"COP_ADMIN_PASSWORD": "another long password"},
+    )
+
+    assert result.exit_code == 0, result.output
+    session.refresh(person)
+    assert person.is_admin and person.active
+    assert person.session_version == version + 1
+    assert check_password_hash(person.password_hash, "another long password")

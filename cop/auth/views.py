@@ -41,13 +41,8 @@ from cop.members import organisations
 from cop.web import safe_next
 
 # The organisations pages belong to site administration, under /admin rather than this
-# blueprint's /account; they are registered together with it.
+# blueprint's /account; create_app registers both.
 admin_bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
-
-
-@bp.record_once
-def _register_admin_pages(state) -> None:
-    state.app.register_blueprint(admin_bp)
 
 
 def show_error(form, error: Invalid, default: str) -> None:

@@ -71,8 +71,8 @@ def create_admin(session: Session, *, email: str, name: str, password: str) -> U
     Whoever runs the command vouches for the address, so it counts as confirmed.
     """
     address = normalise_email(email)
-    if not name.strip():
-        raise Invalid(_("A name is needed."), field="name")
+    if not name.strip() or len(name.strip()) > 200:
+        raise Invalid(_("A name of 1 to 200 characters is needed."), field="name")
     user = session.scalar(select(User).where(User.email == address))
     if user is None:
         user = User(email=address, name=name.strip(), password_hash=hash_password(password))
@@ -89,8 +89,12 @@ def create_admin(session: Session, *, email: str, name: str, password: str) -> U
             summary=f"Created administrator {address}",
         )
     else:
+        if user.closed_at is not None:
+            raise Invalid(_("This account was closed; use another email address."), field="email")
         user.is_admin = True
+        user.active = True
         user.password_hash = hash_password(password)
+        user.session_version += 1  # the new password ends every other session
         if user.email_confirmed_at is None:
             user.email_confirmed_at = utcnow()
         session.flush()
