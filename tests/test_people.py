@@ -506,3 +506,27 @@ def test_a_closed_or_deactivated_account_is_not_counted(session, world):
     assert balance.total == 3
     assert dict(balance.by_helix)[Helix.BUSINESS] == 0
     assert dict(balance.by_helix)[Helix.PUBLIC_AUTHORITY] == 2
+
+
+def test_the_group_page_leads_coordinators_to_their_queue_and_members_to_the_directory(
+    browser, session
+):
+    from cop.members.models import Role
+
+    group = make_group(session)
+    coordinator = make_user(session)
+    member = make_user(session)
+    make_membership(session, coordinator, group, role=Role.COORDINATOR)
+    make_membership(session, member, group)
+    session.commit()
+
+    browser.login(member)
+    page = browser.client.get(f"/groups/{group.slug}/").get_data(as_text=True)
+    assert f'href="/groups/{group.slug}/members/"' in page
+    assert f'href="/groups/{group.slug}/applications"' not in page
+    browser.logout()
+
+    browser.login(coordinator)
+    page = browser.client.get(f"/groups/{group.slug}/").get_data(as_text=True)
+    assert f'href="/groups/{group.slug}/applications"' in page
+    assert f'href="/groups/{group.slug}/invitations"' in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_babel import gettext as _
+from wtforms.fields import SelectChoice
 
 from cop.audit import bp
 from cop.audit.forms import AuditFilterForm
@@ -20,8 +21,12 @@ def audit_log():
     session = get_session()
     form = AuditFilterForm(request.args)
     types, actions = filter_choices(session)
-    form.record_type.choices = [("", _("Any record"))] + [(t, t) for t in types]
-    form.action.choices = [("", _("Any action"))] + [(a, a) for a in actions]
+    form.record_type.choices = [SelectChoice("", _("Any record"))] + [
+        SelectChoice(t, t) for t in types
+    ]
+    form.action.choices = [SelectChoice("", _("Any action"))] + [
+        SelectChoice(a, a) for a in actions
+    ]
     valid = form.validate() if request.args else True
     if valid:
         filters = AuditFilters(

@@ -75,6 +75,7 @@ class GroupPage:
     signed_in: bool
     membership: Membership | None  # the viewer's, whatever its status
     sees_directory: bool  # an active member or an admin
+    coordinates: bool  # an active coordinator or an admin: sees the applications queue
 
 
 def list_participants(session: Session, group: WorkingGroup) -> list[User]:
@@ -133,6 +134,15 @@ def public_group_page(session: Session, viewer: Any, slug: str) -> GroupPage:
         and (
             viewer.is_admin
             or (membership is not None and membership.status is MembershipStatus.ACTIVE)
+        ),
+        coordinates=is_signed_in(viewer)
+        and (
+            viewer.is_admin
+            or (
+                membership is not None
+                and membership.status is MembershipStatus.ACTIVE
+                and membership.role is Role.COORDINATOR
+            )
         ),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from cop.members.labels import HELIX_LABELS, localized_country_name
@@ -32,7 +33,8 @@ class DirectoryFilterForm(FlaskForm):
 
     helix = SelectField(
         _l("Helix"),
-        choices=[("", _l("Any helix"))] + [(h.value, label) for h, label in HELIX_LABELS.items()],
+        choices=[SelectChoice("", _l("Any helix"))]
+        + [SelectChoice(h.value, label) for h, label in HELIX_LABELS.items()],
         validate_choice=False,
         validators=[OneOfTheChoices(_l("Choose a helix from the list."))],
         default="",
@@ -58,12 +60,13 @@ class DirectoryFilterForm(FlaskForm):
     def offer(self, choices: DirectoryChoices) -> None:
         """Offer the countries and organisations the group's members come from."""
         countries = sorted(
-            ((code, localized_country_name(code)) for code in choices.countries),
-            key=lambda choice: choice[1],
+            (SelectChoice(code, localized_country_name(code)) for code in choices.countries),
+            key=lambda choice: choice.label,
         )
-        self.country.choices = [("", _l("Any country")), *countries]
-        self.organisation.choices = [("", _l("Any organisation"))] + [
-            (str(organisation_id), name) for organisation_id, name in choices.organisations
+        self.country.choices = [SelectChoice("", _l("Any country")), *countries]
+        self.organisation.choices = [SelectChoice("", _l("Any organisation"))] + [
+            SelectChoice(str(organisation_id), name)
+            for organisation_id, name in choices.organisations
         ]
 
     def filters(self) -> DirectoryFilters:
