@@ -426,3 +426,23 @@ def test_html_in_names_is_escaped_on_the_data_page(browser, session):
 
     assert '<script>alert("x")</script>' not in page and "<b>bold</b>" not in page
     assert "&lt;script&gt;" in page and "&lt;b&gt;bold&lt;/b&gt;" in page
+
+
+def test_no_email_is_queued_for_a_closed_account_later(app, session):
+    from sqlalchemy import func
+
+    from cop.mail.messages import send_templated
+
+    with app.test_request_context():
+        result = send_templated(
+            session,
+            to="Former member #7 <closed-7@invalid>",
+            template="membership_approved",
+            group=make_group(session),
+            applicant=make_user(session, name="Former member #7"),
+            note="",
+            group_url="http://cop.test/groups/x/",
+        )
+
+    assert result is None
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

@@ -7,6 +7,8 @@ alternative. Links in emails are absolute, built on BASE_URL.
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
@@ -31,8 +33,15 @@ def send_templated(
     attachments: tuple[Attachment, ...] = (),
     headers: dict[str, str] | None = None,
     **context,
-) -> OutboxMessage:
-    """Render `mail/<template>` in `language` and queue it in the caller's transaction."""
+) -> OutboxMessage | None:
+    """Render `mail/<template>` in `language` and queue it in the caller's transaction.
+
+    Nothing is queued for an address in the reserved .invalid domain: that is what a
+    closed account's email becomes, and its owner must receive nothing more.
+    """
+    domain = parseaddr(to)[1].lower().rpartition("@")[2]
+    if domain == "invalid" or domain.endswith(".invalid"):
+        return None
     language = language or current_app.config["DEFAULT_LANGUAGE"]
     with force_locale(language):
         text = render_template(f"mail/{template}.txt", **context)
