@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from enum import Enum
@@ -63,6 +65,35 @@ def record_change(
     )
     session.add(entry)
     return entry
+
+
+@contextmanager
+def audited(
+    session: Session,
+    *,
+    actor: Any | None,
+    action: str,
+    record: Any,
+    fields: tuple[str, ...] | list[str],
+    summary: str = "",
+) -> Iterator[None]:
+    """Record the change made to `record`'s `fields` inside the block, as one audit row.
+
+    with audited(session, actor=actor, action="group.archived", record=group, fields=F):
+        group.archived = True
+    """
+    before = snapshot(record, fields)
+    yield
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action=action,
+        record=record,
+        summary=summary,
+        before=before,
+        after=snapshot(record, fields),
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from cop.audit.services import record_change, snapshot
+from cop.audit.services import audited, record_change, snapshot
 from cop.auth import services as auth_services  # a module: auth.services imports members
 from cop.auth.permissions import require_admin
 from cop.db import utcnow
@@ -66,18 +66,15 @@ def _set_archived(session: Session, actor, slug: str, archived: bool) -> Working
             if archived
             else _("%(group)s is not archived.", group=group.name)
         )
-    before = snapshot(group, GROUP_FIELDS)
-    group.archived = archived
-    session.flush()
-    record_change(
+    with audited(
         session,
         actor=actor,
         action="group.archived" if archived else "group.unarchived",
         record=group,
+        fields=GROUP_FIELDS,
         summary=f"{'Archived' if archived else 'Reopened'} working group {group.name}",
-        before=before,
-        after=snapshot(group, GROUP_FIELDS),
-    )
+    ):
+        group.archived = archived
     return group
 
 
@@ -169,16 +166,13 @@ def remove_coordinator(session: Session, actor, slug: str, user_id: int) -> Memb
     )
     if membership is None:
         raise NotFound(_("This person does not coordinate %(group)s.", group=group.name))
-    before = snapshot(membership, MEMBERSHIP_FIELDS)
-    membership.role = Role.MEMBER
-    session.flush()
-    record_change(
+    with audited(
         session,
         actor=actor,
         action="membership.coordinator_removed",
         record=membership,
+        fields=MEMBERSHIP_FIELDS,
         summary=f"Removed user {user_id} as coordinator of {group.slug}",
-        before=before,
-        after=snapshot(membership, MEMBERSHIP_FIELDS),
-    )
+    ):
+        membership.role = Role.MEMBER
     return membership

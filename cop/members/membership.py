@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from cop.audit.services import record_change, snapshot
+from cop.audit.services import audited, record_change, snapshot
 from cop.auth import services as auth_services  # a module: auth.services imports members
 from cop.auth.permissions import (
     is_coordinator,
@@ -195,22 +195,19 @@ def _decide(session: Session, actor, membership_id: int, note: str, *, approve: 
         raise Conflict(_("This application has already been decided."))
     note = _check_text(note, "note")
 
-    before = snapshot(membership, MEMBERSHIP_FIELDS)
-    membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.REJECTED
-    membership.decision_note = note
-    membership.decided_by_id = actor.id
-    membership.decided_at = utcnow()
-    session.flush()
     verb = "approved" if approve else "rejected"
-    record_change(
+    with audited(
         session,
         actor=actor,
         action=f"membership.{verb}",
         record=membership,
+        fields=MEMBERSHIP_FIELDS,
         summary=f"{verb.capitalize()} the application of user {membership.user_id} to {group.slug}",
-        before=before,
-        after=snapshot(membership, MEMBERSHIP_FIELDS),
-    )
+    ):
+        membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.REJECTED
+        membership.decision_note = note
+        membership.decided_by_id = actor.id
+        membership.decided_at = utcnow()
     applicant = membership.user
     send_templated(
         session,
@@ -273,19 +270,16 @@ def leave_group(session: Session, actor, group: WorkingGroup) -> Departure:
                 )
             )
     withdrawing = membership.status is MembershipStatus.APPLIED
-    before = snapshot(membership, MEMBERSHIP_FIELDS)
-    membership.status = MembershipStatus.LEFT
-    membership.role = Role.MEMBER
-    session.flush()
-    record_change(
+    with audited(
         session,
         actor=actor,
         action="membership.withdrawn" if withdrawing else "membership.left",
         record=membership,
+        fields=MEMBERSHIP_FIELDS,
         summary=f"{'Withdrew the application to' if withdrawing else 'Left'} {group.slug}",
-        before=before,
-        after=snapshot(membership, MEMBERSHIP_FIELDS),
-    )
+    ):
+        membership.status = MembershipStatus.LEFT
+        membership.role = Role.MEMBER
     return Departure(membership, withdrawing)
 
 
