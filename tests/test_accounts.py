@@ -786,3 +786,14 @@ def test_the_login_page_links_to_sign_up_and_reset(client):
 
     assert 'href="/account/reset"' in page
     assert 'href="/account/signup?next=/groups/x/"' in page
+
+
+def test_asking_again_and_again_cannot_flood_a_mailbox(browser, session, user):
+    from cop.mail.models import OutboxMessage
+
+    for _ in range(5):
+        response = browser.post("/account/reset", {"email": user.email}, page="/account/reset")
+        assert response.status_code == 302
+
+    sent = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == user.email))
+    assert len(list(sent)) == 1

@@ -7,13 +7,16 @@ alternative. Links in emails are absolute, built on BASE_URL.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email.utils import parseaddr
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cop.db import utcnow
 from cop.mail.models import OutboxMessage
 from cop.mail.services import Attachment, queue_email
 
@@ -22,6 +25,22 @@ def external_url(endpoint: str, **values) -> str:
     """An absolute link to a page of cop, on the public base URL (for emails and feeds)."""
     path = url_for(endpoint, _external=False, **values)
     return current_app.config["BASE_URL"] + path
+
+
+# Links asked for again within this time are not sent again: asking cannot flood a mailbox.
+RESEND_PAUSE = timedelta(minutes=2)
+
+
+def sent_recently(session: Session, to: str, since: timedelta = RESEND_PAUSE) -> bool:
+    """Whether an email to this address was queued within `since` (asked-for links only)."""
+    return (
+        session.scalar(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.recipient == to, OutboxMessage.created_at >= utcnow() - since)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def send_templated(

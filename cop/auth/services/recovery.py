@@ -11,7 +11,7 @@ from cop.auth.services.passwords import hash_password, normalise_email, validate
 from cop.auth.tokens import LIFETIMES, fingerprint, make_token, read_token
 from cop.db import utcnow
 from cop.errors import Invalid
-from cop.mail.messages import external_url, send_templated
+from cop.mail.messages import external_url, send_templated, sent_recently
 from cop.members.models import User
 
 
@@ -28,7 +28,7 @@ def request_password_reset(session: Session, email: str) -> None:
     """Email a reset link if an open account uses this address; the caller says the same either way."""
     address = normalise_email(email)
     user = session.scalar(select(User).where(User.email == address))
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or sent_recently(session, user.email):
         return
     send_templated(
         session,

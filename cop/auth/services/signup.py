@@ -18,7 +18,7 @@ from cop.auth.services.profile import AUDITED_FIELDS, PersonDetails, apply_perso
 from cop.auth.tokens import LIFETIMES, fingerprint, make_token, read_token
 from cop.db import utcnow
 from cop.errors import Invalid
-from cop.mail.messages import external_url, send_templated
+from cop.mail.messages import external_url, send_templated, sent_recently
 from cop.members.models import User
 from cop.members.organisations import apply_choice, resolve_choice
 
@@ -123,5 +123,10 @@ def resend_confirmation(session: Session, email: str, next_url: str = "") -> Non
     """Send a new link if an open, unconfirmed account uses this address; say nothing either way."""
     address = normalise_email(email)
     user = session.scalar(select(User).where(User.email == address))
-    if user is not None and user.email_confirmed_at is None and user.is_active:
+    if (
+        user is not None
+        and user.email_confirmed_at is None
+        and user.is_active
+        and not sent_recently(session, user.email)
+    ):
         send_confirmation(session, user, next_url)
