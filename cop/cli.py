@@ -95,3 +95,31 @@ def send_mail_command(limit: int) -> None:
         raise click.ClickException(
             "The mail server could not take messages; they stay in the outbox for the next run."
         )
+
+
+@cop_group.command("outbox")
+@click.option("--to", "recipient", default=None, help="Only messages to this address.")
+@click.option("--limit", default=10, show_default=True, help="How many of the newest messages.")
+@click.option("--show/--list", default=False, help="Print each message's text too.")
+@with_appcontext
+def outbox_command(recipient: str | None, limit: int, show: bool) -> None:
+    """List the newest emails in the outbox (to read a confirmation link while developing)."""
+    from sqlalchemy import select
+
+    from cop.mail.models import OutboxMessage
+
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if recipient:
+        query = query.where(OutboxMessage.recipient.contains(recipient.strip().lower()))
+    messages = list(get_session().scalars(query))
+    if not messages:
+        click.echo("The outbox holds no such message.")
+    for message in messages:
+        click.echo(
+            f"#{message.id} {message.created_at:%Y-%m-%d %H:%M} UTC  {message.status.value:<7} "
+            f"to {message.recipient}: {message.subject}"
+        )
+        if show:
+            click.echo("")
+            click.echo(message.body_text.rstrip())
+            click.echo("-" * 72)

@@ -637,3 +637,20 @@ def test_a_misconfigured_server_keeps_every_message_for_later(app, session, prob
 def fresh_status(session, message):
     session.refresh(message)
     return message.status, message.attempts
+
+
+def test_the_outbox_command_shows_the_newest_messages(runner, session):
+    queue_email(
+        session, to="reader@example.org", subject="Confirm your address", text="Open http://x/1"
+    )
+    queue_email(session, to="other@example.org", subject="Something else", text="Body")
+    session.commit()
+
+    listed = runner.invoke(args=["cop", "outbox", "--to", "Reader@example.org", "--show"])
+
+    assert listed.exit_code == 0, listed.output
+    assert "to reader@example.org: Confirm your address" in listed.output
+    assert "Open http://x/1" in listed.output
+    assert "Something else" not in listed.output
+    empty = runner.invoke(args=["cop", "outbox", "--to", "nobody@example.org"])
+    assert "The outbox holds no such message." in empty.output
