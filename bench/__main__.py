@@ -17,20 +17,21 @@ from datetime import date
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from cop import create_app
 from cop.audit.services import record_change
 from cop.db import get_db, get_session
 from cop.demo import load_demo
 from cop.mail.services import SMTPSettings, SMTPTransport, queue_email, send_pending
-from cop.members.models import User
-from cop.members.services import GroupDetails, create_group
+from cop.members.models import Membership, MembershipStatus, Organisation, User
+from cop.members.services import GroupDetails, create_group, find_group
 from cop.migrate import alembic_config, empty_database
 
 GROUPS = 300
+MEMBERS = 1_000  # active members of the group "bench-0", half of them listed publicly
 AUDIT_ENTRIES = 20_000
-REQUESTS = 300
+REQUESTS = 100
 MESSAGES = 1_000
 
 
@@ -50,6 +51,20 @@ def fill(app) -> User:
             email="bench-admin@example.org", name="Bench Admin", is_admin=True, active=True
         )
         session.add(admin)
+        session.flush()
+        big_group = find_group(session, "bench-0")
+        organisations = list(session.scalars(select(Organisation)))
+        for number in range(MEMBERS):
+            person = User(
+                email=f"bench-member-{number}@example.org",
+                name=f"Bench Member {number}",
+                organisation=organisations[number % len(organisations)],
+                expertise="innovation diffusion" if number % 3 else "digitalisation",
+                listed=number % 2 == 0,
+                active=True,
+            )
+            session.add(person)
+            session.add(Membership(user=person, group=big_group, status=MembershipStatus.ACTIVE))
         session.flush()
         for number in range(AUDIT_ENTRIES):
             record_change(
@@ -73,14 +88,19 @@ def measure_pages(app, admin_id: int) -> None:
     with client.session_transaction() as flask_session:
         flask_session["_user_id"] = f"{admin_id}:1"
         flask_session["_fresh"] = True
-    print(f"{'page':<34}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
-    for path in (
+    print(f"{'page':<46}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
+    pages = (
         "/",
         "/groups/innovation-diffusion/",
+        f"/groups/bench-0/ ({MEMBERS} members)",
+        f"/groups/bench-0/members/ ({MEMBERS} members)",
+        "/groups/bench-0/members/?expertise=digital",
         "/admin/audit",
         "/admin/audit?page=200",
         "/healthz",
-    ):
+    )
+    for label in pages:
+        path = label.split(" ")[0]
         client.get(path)  # warm up templates and caches
         timings = []
         statements = 0
@@ -93,7 +113,7 @@ def measure_pages(app, admin_id: int) -> None:
         p50 = statistics.median(timings) * 1000
         p95 = timings[int(len(timings) * 0.95)] * 1000
         rate = len(timings) / sum(timings)
-        print(f"{path:<34}{rate:>8.0f}{p50:>9.2f}{p95:>9.2f}{statements / REQUESTS:>9.1f}")
+        print(f"{label:<46}{rate:>8.0f}{p50:>9.2f}{p95:>9.2f}{statements / REQUESTS:>9.1f}")
     event.remove(get_db(app).engine, "before_cursor_execute", count)
 
 
