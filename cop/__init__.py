@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from cop import models  # noqa: F401  (every table is known to the metadata)
 from cop.config import load_config
 from cop.db import Database
-from cop.web import CopRequest
+from cop.web import BoundedIntConverter, CopRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +31,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
 
     app.request_class = CopRequest
+    # Before any blueprint adds its rules: every `<int:...>` part is then bounded.
+    app.url_map.converters["int"] = BoundedIntConverter
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 

@@ -7,6 +7,21 @@ from urllib.parse import urlsplit
 from flask import Request, request, url_for
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser
+from werkzeug.routing import IntegerConverter
+
+# The largest id an INTEGER column holds on PostgreSQL (ids are 32-bit there).
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """An `<int:...>` URL part that only matches ids a database column can hold.
+
+    A forged id above that range is "no such page" (404); passed on, it would
+    be a database error (OverflowError on SQLite, out of range on PostgreSQL).
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def safe_next(target: str | None, default_endpoint: str = "site.home") -> str:

@@ -287,7 +287,8 @@ ACCESS_TABLE: list[Route] = [
         "members.close_account",
         "POST",
         "/account/close",
-        signed_in(302),
+        # The world's coordinator is its group's last: they must hand over first.
+        {**signed_in(302), "coordinator": 400},
         data={"password": "correct horse battery staple"},
     ),
     Route(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from cop import create_app
 from cop.audit.models import AuditEntry
 from cop.members.models import User
 from tests.conftest import PASSWORD
+from tests.factories import make_group
 
 
 def test_a_form_without_its_csrf_token_is_a_400_page_and_logs_nobody_in(client, session, user):
@@ -67,6 +70,55 @@ def test_json_clients_get_json_errors(client):
     assert response.status_code == 404
     assert response.json["error"]["status"] == 404
     assert response.json["error"]["title"] == "Page not found"
+
+
+# A URL part: `<name>`, `<converter:name>` or `<converter(args):name>`.
+URL_PART = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+FORGED_ID = "99999999999999999999"  # beyond 64 bits, let alone PostgreSQL's 32-bit INTEGER
+
+
+def test_a_forged_huge_id_in_any_url_is_a_404_and_writes_nothing(app, browser, session, admin):
+    group = make_group(session, name="Innovation Diffusion")
+    session.commit()
+    browser.login(admin)
+    audits = session.scalar(select(func.count()).select_from(AuditEntry))
+
+    def fill(match: re.Match) -> str:
+        return FORGED_ID if match.group(1) == "int" else group.slug
+
+    tried = []
+    for rule in app.url_map.iter_rules():
+        if not any(m.group(1) == "int" for m in URL_PART.finditer(rule.rule)):
+            continue
+        url = URL_PART.sub(fill, rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if method == "POST":
+                response = browser.post(url, page="/")
+            else:
+                response = browser.client.open(url, method=method)
+            tried.append(f"{method} {rule.rule}")
+            assert response.status_code == 404, (method, url, response.status_code)
+            assert "Page not found" in response.get_data(as_text=True)
+
+    # The walk must reach the routes the bug was found on.
+    assert {
+        "POST /memberships/<int:membership_id>/approve",
+        "POST /memberships/<int:membership_id>/reject",
+        "POST /invitations/<int:invitation_id>/revoke",
+        "POST /admin/groups/<slug>/coordinators/<int:user_id>/remove",
+        "POST /admin/organisations/<int:organisation_id>/accept",
+        "GET /people/<int:person_id>",
+    } <= set(tried)
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == audits
+
+
+def test_the_largest_database_id_still_reaches_the_view(browser, admin):
+    browser.login(admin)
+
+    response = browser.client.get(f"/people/{2**31 - 1}")
+
+    assert response.status_code == 404
+    assert "There is no person at this address." in response.get_data(as_text=True)
 
 
 def test_security_headers_are_on_every_response(client):

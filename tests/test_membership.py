@@ -383,6 +383,39 @@ def test_admins_decide_in_any_group(browser, session, world, application, admin)
     assert session.get(Membership, application.id).decided_by_id == admin.id
 
 
+def test_an_application_left_pending_in_an_archived_group_cannot_be_approved(
+    browser, session, world, application
+):
+    world["group"].archived = True
+    session.commit()
+    browser.login(world["coordinator"])
+    audits = audit_count(session)
+
+    response = browser.post(f"/memberships/{application.id}/approve", {"note": "Hi"}, page="/")
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'id="application-{application.id}-error"' in page
+    assert "Innovation Diffusion has completed its work and takes no new members." in page
+    assert_undecided(session, application)
+    assert audit_count(session) == audits
+
+
+def test_an_application_left_pending_in_an_archived_group_can_be_rejected(
+    browser, session, world, application
+):
+    world["group"].archived = True
+    session.commit()
+    browser.login(world["coordinator"])
+
+    response = browser.post(f"/memberships/{application.id}/reject", page="/")
+
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Membership, application.id).status is MembershipStatus.REJECTED
+    assert len(outbox(session, to="ana@example.org")) == 1
+
+
 def test_the_queue_runs_the_same_queries_for_few_and_many(browser, session, world, count_queries):
     group = world["group"]
     browser.login(world["coordinator"])

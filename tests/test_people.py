@@ -389,9 +389,27 @@ def test_public_profile_of_a_listed_member_has_no_email(client, world):
     page = page_of(response)
     assert "Lucía Fernández" in page and "Universidad de Madrid" in page
     assert "Academia and research" in page and "Comunidad de Madrid, Spain" in page
-    assert "Professor of innovation economics" in page
     assert 'href="/groups/innovation-diffusion/"' in page
     assert "lucia@example.org" not in page and "mailto:" not in page
+
+
+def test_the_public_profile_shows_only_what_listing_consents_to(browser, world):
+    """Consenting to be listed shows name, organisation, helix and region; not position or
+    expertise, which only the people who work with them see."""
+    lucia = f"/people/{world['lucia'].id}"
+    public = page_of(browser.client.get(lucia))
+    browser.login(world["outsider"])  # signed in, but sharing no group with her
+    outsider = page_of(browser.client.get(lucia))
+    browser.logout()
+    browser.login(world["pierre"])  # a fellow member of Innovation Diffusion
+    fellow = page_of(browser.client.get(lucia))
+
+    for page in (public, outsider):
+        assert "Lucía Fernández" in page and "Universidad de Madrid" in page
+        assert "Professor of innovation economics" not in page
+        assert "Technology transfer" not in page and "Expertise" not in page
+    assert "Professor of innovation economics" in fellow
+    assert "Technology transfer, DIGITALISATION of SMEs" in fellow
 
 
 def test_members_who_share_a_group_see_the_email(browser, world):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -307,10 +308,12 @@ def test_closing_anonymises_the_person_and_keeps_the_groups_records(browser, ses
     assert (pending.status, pending.last_error) == (OutboxStatus.FAILED, "account closed")
     assert pending.recipient == f"closed-{person_id}@invalid"
     assert session.get(OutboxMessage, jana["sent"].id).status is OutboxStatus.SENT
-    # Mail to others stays due; it no longer names them.
+    # Mail to others stays due and as written: other people's records are never rewritten by
+    # name (anyone could be called "the"); only the closed account's address leaves them.
     to_coordinator = session.get(OutboxMessage, jana["to_coordinator"].id)
     assert to_coordinator.status is OutboxStatus.PENDING
-    assert to_coordinator.subject == f"Former member #{person_id} applied to Industrial Transition"
+    assert to_coordinator.subject == "Jana Nováková applied to Industrial Transition"
+    assert EMAIL not in to_coordinator.body_text
     to_colleague = session.get(OutboxMessage, jana["to_colleague"].id)
     assert to_colleague.body_text == "Max's own secret body"
     # The closure is in the audit log, as are the memberships it ended.
@@ -354,6 +357,7 @@ def test_after_closing_no_page_export_or_email_shows_the_name_or_email(
     # Email queued later to the closed account goes to the anonymous address.
     session.expire_all()
     closed = session.get(User, person_id)
+    closed_at = closed.closed_at
     queue_email(session, to=closed.email, subject=f"Hello {closed.name}", text="A later message")
     session.commit()
 
@@ -382,7 +386,9 @@ def test_after_closing_no_page_export_or_email_shows_the_name_or_email(
         outbox_row = " ".join(
             [message.recipient, message.subject, message.body_text, message.body_html or ""]
         )
-        assert_gone(outbox_row, f"outbox message {message.id}")
+        if message.recipient.startswith(f"closed-{person_id}@") or message.created_at > closed_at:
+            assert_gone(outbox_row, f"outbox message {message.id}")
+        assert EMAIL not in outbox_row, f"their address is still in outbox message {message.id}"
     for entry in session.scalars(select(AuditEntry)):
         assert_gone(
             " ".join([entry.summary, json.dumps(entry.before), json.dumps(entry.after)]),
@@ -446,3 +452,80 @@ def test_no_email_is_queued_for_a_closed_account_later(app, session):
 
     assert result is None
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_closing_never_rewrites_other_peoples_records_by_name(browser, session):
+    """A person called "the" closing their account must not touch other people's words."""
+    group = make_group(session, name="The Group")
+    coordinator = make_user(session, name="Cora the Coordinator")
+    make_membership(session, coordinator, group, role=Role.COORDINATOR)
+    closer = make_user(session, name="the")
+    make_membership(session, closer, group)
+    other = queue_email(
+        session, to="bob@example.org", subject="the agenda", text="Thank you for the minutes."
+    )
+    entry = record_change(
+        session,
+        actor=coordinator,
+        action="group.renamed",
+        record=group,
+        summary="Renamed the group",
+    )
+    session.commit()
+
+    browser.login(closer)
+    assert close(browser).status_code == 302
+
+    session.expire_all()
+    assert session.get(OutboxMessage, other.id).body_text == "Thank you for the minutes."
+    assert session.get(OutboxMessage, other.id).subject == "the agenda"
+    assert session.get(AuditEntry, entry.id).summary == "Renamed the group"
+    assert session.get(User, coordinator.id).name == "Cora the Coordinator"
+
+
+def test_closing_cancels_mail_to_a_former_address_too(app, browser, session):
+    from cop.auth.services import confirm_email_change, request_email_change
+
+    person = make_user(session, name="Alice Mover", email="alice.old@example.org")
+    session.commit()
+    with app.test_request_context():
+        request_email_change(
+            session, person, "correct horse battery staple", "alice.new@example.org"
+        )
+        link = session.scalar(
+            select(OutboxMessage.body_text).where(
+                OutboxMessage.recipient == "alice.new@example.org"
+            )
+        )
+        token = re.search(r"/account/email/(\S+)", link).group(1)
+        confirm_email_change(session, token)
+    late = queue_email(
+        session, to="alice.old@example.org", subject="Reminder", text="Hi Alice Mover"
+    )
+    session.commit()
+
+    browser.login(person)
+    assert close(browser).status_code == 302
+
+    session.expire_all()
+    message = session.get(OutboxMessage, late.id)
+    assert message.status is OutboxStatus.FAILED
+    assert message.recipient == f"closed-{person.id}@invalid"
+    assert "Alice Mover" not in message.body_text
+    for entry in session.scalars(select(AuditEntry)):
+        assert "alice.old@example.org" not in json.dumps([entry.summary, entry.before, entry.after])
+
+
+def test_the_last_coordinator_hands_over_before_closing(browser, session):
+    group = make_group(session, name="Lonely Group")
+    coordinator = make_user(session, name="Last Coordinator")
+    make_membership(session, coordinator, group, role=Role.COORDINATOR)
+    session.commit()
+    browser.login(coordinator)
+
+    response = close(browser)
+
+    assert response.status_code == 400
+    assert "You are the last coordinator of Lonely Group" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(User, coordinator.id).closed_at is None

@@ -31,12 +31,16 @@ def external_url(endpoint: str, **values) -> str:
 RESEND_PAUSE = timedelta(minutes=2)
 
 
-def sent_recently(session: Session, to: str, since: timedelta = RESEND_PAUSE) -> bool:
-    """Whether an email to this address was queued within `since` (asked-for links only)."""
+def sent_recently(session: Session, to: str, kind: str, since: timedelta = RESEND_PAUSE) -> bool:
+    """Whether an email of this kind (template) to this address was queued within `since`."""
     return (
         session.scalar(
             select(OutboxMessage.id)
-            .where(OutboxMessage.recipient == to, OutboxMessage.created_at >= utcnow() - since)
+            .where(
+                OutboxMessage.recipient == to,
+                OutboxMessage.kind == kind,
+                OutboxMessage.created_at >= utcnow() - since,
+            )
             .limit(1)
         )
         is not None
@@ -77,4 +81,5 @@ def send_templated(
         html=html,
         attachments=attachments,
         headers=headers,
+        kind=template,
     )

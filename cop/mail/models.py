@@ -20,12 +20,17 @@ class OutboxStatus(enum.Enum):
 
 class OutboxMessage(Base):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        Index("ix_outbox_messages_recipient", "recipient", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
+    # What the message is (the template it came from, e.g. "auth_reset_password"), if known.
+    kind: Mapped[str | None] = mapped_column(String(60))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     # Extra headers, such as List-Unsubscribe.

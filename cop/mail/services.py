@@ -41,6 +41,7 @@ def queue_email(
     html: str | None = None,
     attachments: Iterable[Attachment] = (),
     headers: dict[str, str] | None = None,
+    kind: str | None = None,
 ) -> OutboxMessage:
     """Write one email to the outbox in the caller's transaction; `flask cop send-mail` sends it."""
     if "\n" in to or "\r" in to or len(getaddresses([to])) != 1:
@@ -58,6 +59,7 @@ def queue_email(
         message_id=uuid.uuid4().hex,
         recipient=recipient,
         subject=subject[:300],
+        kind=kind,
         body_text=text,
         body_html=html,
         headers=dict(headers or {}),

@@ -193,6 +193,11 @@ def _decide(session: Session, actor, membership_id: int, note: str, *, approve: 
     require_coordinator(session, actor, group)
     if membership.status is not MembershipStatus.APPLIED:
         raise Conflict(_("This application has already been decided."))
+    # An application left pending when the group was archived may still be rejected, not approved.
+    if approve and group.archived:
+        raise Invalid(
+            _("%(group)s has completed its work and takes no new members.", group=group.name)
+        )
     note = _check_text(note, "note")
 
     verb = "approved" if approve else "rejected"

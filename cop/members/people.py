@@ -589,6 +589,41 @@ def _mentions(column, needles: list[str]):
     return or_(*(column.icontains(needle, autoescape=True) for needle in needles))
 
 
+def _refuse_leaving_a_group_without_coordinator(session: Session, person: User) -> None:
+    """As when leaving a group: its last coordinator must hand over first."""
+    coordinated = session.scalars(
+        select(Membership)
+        .where(
+            Membership.user_id == person.id,
+            Membership.role == Role.COORDINATOR,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+        .options(selectinload(Membership.group))
+    ).all()
+    for membership in coordinated:
+        others = session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.group_id == membership.group_id,
+                Membership.role == Role.COORDINATOR,
+                Membership.status == MembershipStatus.ACTIVE,
+                Membership.user_id != person.id,
+                User.closed_at.is_(None),
+            )
+        )
+        if not others and not membership.group.archived:
+            raise Invalid(
+                _(
+                    "You are the last coordinator of %(group)s: appoint another coordinator, "
+                    "or ask a site administrator, before closing your account.",
+                    group=membership.group.name,
+                ),
+                field="password",
+            )
+
+
 def close_account(session: Session, viewer: Any, person: User, password: str) -> None:
     """Close the person's own account after they confirm their password.
 
@@ -605,14 +640,14 @@ def close_account(session: Session, viewer: Any, person: User, password: str) ->
     if not check_password_hash(person.password_hash, password):
         raise Invalid(_("This is not your current password."), field="password")
 
+    _refuse_leaving_a_group_without_coordinator(session, person)
     names, emails = _former_identities(session, person)
-    scrub = _Scrubber(
-        names=names,
-        emails=emails,
-        new_name=f"Former member #{person.id}",
-        new_email=f"closed-{person.id}@invalid",
-    )
-    needles = scrub.needles()
+    new_name, new_email = f"Former member #{person.id}", f"closed-{person.id}@invalid"
+    # Their own rows lose their names and emails; other people's rows lose only the exact
+    # email addresses (distinctive), never a name, which other people may share.
+    scrub = _Scrubber(names=names, emails=emails, new_name=new_name, new_email=new_email)
+    scrub_addresses = _Scrubber(names=[], emails=emails, new_name=new_name, new_email=new_email)
+    address_needles = scrub_addresses.needles()
 
     memberships = session.scalars(select(Membership).where(Membership.user_id == person.id)).all()
     for membership in memberships:
@@ -621,6 +656,7 @@ def close_account(session: Session, viewer: Any, person: User, password: str) ->
         if membership.status in (MembershipStatus.ACTIVE, MembershipStatus.APPLIED):
             before = membership.status.value
             membership.status = MembershipStatus.LEFT
+            membership.role = Role.MEMBER
             record_change(
                 session,
                 actor=person,
@@ -632,68 +668,77 @@ def close_account(session: Session, viewer: Any, person: User, password: str) ->
             )
 
     membership_ids = [str(m.id) for m in memberships]
+    theirs = or_(
+        AuditEntry.actor_id == person.id,
+        (AuditEntry.record_type == User.__tablename__) & (AuditEntry.record_id == str(person.id)),
+        (AuditEntry.record_type == Membership.__tablename__)
+        & AuditEntry.record_id.in_(membership_ids)
+        if membership_ids
+        else false(),
+    )
     entries = session.scalars(
         select(AuditEntry).where(
             or_(
-                AuditEntry.actor_id == person.id,
-                (AuditEntry.record_type == User.__tablename__)
-                & (AuditEntry.record_id == str(person.id)),
-                (AuditEntry.record_type == Membership.__tablename__)
-                & AuditEntry.record_id.in_(membership_ids)
-                if membership_ids
-                else false(),
-                _mentions(AuditEntry.summary, needles),
-                _mentions(cast(AuditEntry.before, Text), needles),
-                _mentions(cast(AuditEntry.after, Text), needles),
+                theirs,
+                _mentions(AuditEntry.summary, address_needles),
+                _mentions(cast(AuditEntry.before, Text), address_needles),
+                _mentions(cast(AuditEntry.after, Text), address_needles),
             )
         )
     ).all()
     for entry in entries:
+        own = (
+            entry.actor_id == person.id
+            or (entry.record_type == User.__tablename__ and entry.record_id == str(person.id))
+            or (entry.record_type == Membership.__tablename__ and entry.record_id in membership_ids)
+        )
         about_them = entry.record_type == User.__tablename__ and entry.record_id == str(person.id)
-        entry.summary = (scrub.text(entry.summary) or "")[:500]
-        entry.before = scrub.json(_clear_personal(entry.before) if about_them else entry.before)
-        entry.after = scrub.json(_clear_personal(entry.after) if about_them else entry.after)
+        cleaner = scrub if own else scrub_addresses
+        entry.summary = (cleaner.text(entry.summary) or "")[:500]
+        entry.before = cleaner.json(_clear_personal(entry.before) if about_them else entry.before)
+        entry.after = cleaner.json(_clear_personal(entry.after) if about_them else entry.after)
 
     messages = session.scalars(
         select(OutboxMessage).where(
             or_(
                 _messages_to(*scrub.emails),
-                _mentions(OutboxMessage.recipient, needles),
-                _mentions(OutboxMessage.subject, needles),
-                _mentions(OutboxMessage.body_text, needles),
-                _mentions(OutboxMessage.body_html, needles),
+                _mentions(OutboxMessage.recipient, address_needles),
+                _mentions(OutboxMessage.body_text, address_needles),
+                _mentions(OutboxMessage.body_html, address_needles),
             )
         )
     ).all()
     addressed_to_them = _address_matcher(scrub.emails)
     for message in messages:
+        # Mail to them loses their name too; other people's mail only their address.
+        cleaner = scrub_addresses
         if addressed_to_them(message.recipient):
+            cleaner = scrub
             # Also drops their display name, which email headers may hold encoded.
-            message.recipient = scrub.new_email
+            message.recipient = new_email
             if message.status is OutboxStatus.PENDING:
                 message.status = OutboxStatus.FAILED
                 message.last_error = CLOSED_ACCOUNT_ERROR
-        message.recipient = scrub.text(message.recipient) or scrub.new_email
-        message.subject = scrub.text(message.subject) or ""
-        message.body_text = scrub.text(message.body_text) or ""
-        message.body_html = scrub.text(message.body_html)
+        message.subject = cleaner.text(message.subject) or ""
+        message.body_text = cleaner.text(message.body_text) or ""
+        message.body_html = cleaner.text(message.body_html)
 
     invitations = session.scalars(
         select(Invitation).where(func.lower(Invitation.email).in_(scrub.emails))
     ).all()
     for invitation in invitations:
-        invitation.email = scrub.new_email
+        invitation.email = new_email
         invitation.message = scrub.text(invitation.message) or ""
 
     session.execute(
         update(LoginAttempt)
         .where(func.lower(LoginAttempt.email).in_(scrub.emails))
-        .values(email=scrub.new_email)
+        .values(email=new_email)
         .execution_options(synchronize_session=False)
     )
 
-    person.name = scrub.new_name
-    person.email = scrub.new_email
+    person.name = new_name
+    person.email = new_email
     person.position = ""
     person.expertise = ""
     person.password_hash = None

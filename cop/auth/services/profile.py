@@ -98,6 +98,10 @@ def update_profile(session: Session, actor, user: User, details: PersonDetails) 
         field for field in PERSONAL_FIELDS if personal_before[field] != getattr(user, field)
     ]
     if changed:
+        # A former name stays in the account's own log (closing the account scrubs it there),
+        # so that closing can find where the old name was written.
+        if personal_before["name"] != user.name:
+            before["name"], after["name"] = personal_before["name"], user.name
         record_change(
             session,
             actor=actor,
@@ -192,6 +196,7 @@ def confirm_email_change(session: Session, token: str) -> User:
         )
     if email_taken(session, address, except_user_id=user.id):
         raise Invalid(_("Another account now uses this email address."), field="token")
+    former = user.email
     try:
         # In a savepoint, so that losing a race for the address leaves the transaction usable.
         with session.begin_nested():
@@ -207,5 +212,8 @@ def confirm_email_change(session: Session, token: str) -> User:
         action="user.email_changed",
         record=user,
         summary="Changed the email address (confirmed by a link sent to it)",
+        # Kept in the account's own log, so that closing it also scrubs mail to the old address.
+        before={"email": former},
+        after={"email": address},
     )
     return user

@@ -28,7 +28,11 @@ def request_password_reset(session: Session, email: str) -> None:
     """Email a reset link if an open account uses this address; the caller says the same either way."""
     address = normalise_email(email)
     user = session.scalar(select(User).where(User.email == address))
-    if user is None or not user.is_active or sent_recently(session, user.email):
+    if (
+        user is None
+        or not user.is_active
+        or sent_recently(session, user.email, "auth_reset_password")
+    ):
         return
     send_templated(
         session,

@@ -127,6 +127,6 @@ def resend_confirmation(session: Session, email: str, next_url: str = "") -> Non
         user is not None
         and user.email_confirmed_at is None
         and user.is_active
-        and not sent_recently(session, user.email)
+        and not sent_recently(session, user.email, "auth_confirm_email")
     ):
         send_confirmation(session, user, next_url)
