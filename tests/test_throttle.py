@@ -209,3 +209,31 @@ def test_a_success_prunes_rows_older_than_a_day(browser, session, user):
 
     assert attempts(session, email="old@example.org") == 0
     assert attempts(session, email="uma@example.org", succeeded=True) == 1
+
+
+def test_guessing_the_current_password_on_account_pages_is_throttled(browser, session, user):
+    from cop.auth.models import LoginAttempt
+
+    browser.login(user)
+    answers = []
+    for _ in range(6):
+        response = browser.post(
+            "/account/password",
+            {
+                "current_password": "a wrong guess here",
+                "password": "brand new passphrase 1",
+                "confirm": "brand new passphrase 1",
+            },
+            page="/account/password",
+        )
+        answers.append(response.status_code)
+
+    assert answers[:5] == [400] * 5
+    assert answers[5] == 429
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+    failures = session.scalars(
+        select(LoginAttempt).where(
+            LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False)
+        )
+    )
+    assert len(list(failures)) == 5

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
 
 from cop.auth.models import LoginAttempt
 from cop.db import utcnow
@@ -147,3 +148,19 @@ def record_attempt(
         session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP))
     session.flush()
     return attempt
+
+
+def verify_current_password(
+    session: Session, user, password: str, *, address: str = "unknown", now: datetime | None = None
+) -> bool:
+    """Check a signed-in person's password (to change their email, say), throttled like logging in.
+
+    A wrong password adds a failed attempt to the caller's transaction, which the
+    caller commits even though it refuses the change.
+    """
+    now = now or utcnow()
+    check_allowed(session, email=user.email, address=address, now=now)
+    if password and user.password_hash and check_password_hash(user.password_hash, password):
+        return True
+    record_attempt(session, email=user.email, address=address, succeeded=False, now=now)
+    return False

@@ -304,9 +304,15 @@ def change_password():
         session = get_session()
         try:
             services.change_password(
-                session, user, form.current_password.data, form.password.data, form.confirm.data
+                session,
+                user,
+                form.current_password.data,
+                form.password.data,
+                form.confirm.data,
+                address=request.remote_addr or "unknown",
             )
         except Invalid as error:
+            session.commit()  # a wrong current password counts towards throttling
             show_error(form, error, "password")
         else:
             session.commit()
@@ -331,9 +337,14 @@ def change_email():
         session = get_session()
         try:
             address = services.request_email_change(
-                session, user, form.current_password.data, form.email.data
+                session,
+                user,
+                form.current_password.data,
+                form.email.data,
+                address=request.remote_addr or "unknown",
             )
         except Invalid as error:
+            session.commit()  # a wrong current password counts towards throttling
             show_error(form, error, "email")
         else:
             session.commit()

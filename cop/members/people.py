@@ -17,12 +17,12 @@ from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import Text, cast, false, func, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
-from werkzeug.security import check_password_hash
 
 from cop.audit.models import AuditEntry
 from cop.audit.services import record_change
 from cop.auth.models import LoginAttempt
 from cop.auth.permissions import is_signed_in, membership_of, require_member
+from cop.auth.throttle import verify_current_password
 from cop.db import utcnow
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
 from cop.mail.models import OutboxMessage, OutboxStatus
@@ -624,7 +624,9 @@ def _refuse_leaving_a_group_without_coordinator(session: Session, person: User) 
             )
 
 
-def close_account(session: Session, viewer: Any, person: User, password: str) -> None:
+def close_account(
+    session: Session, viewer: Any, person: User, password: str, *, address: str = "unknown"
+) -> None:
     """Close the person's own account after they confirm their password.
 
     Their name and email are replaced wherever cop wrote them (profile, audit
@@ -637,7 +639,7 @@ def close_account(session: Session, viewer: Any, person: User, password: str) ->
         raise Conflict(_("This account is already closed."))
     if not password or not person.password_hash:
         raise Invalid(_("Enter your current password."), field="password")
-    if not check_password_hash(person.password_hash, password):
+    if not verify_current_password(session, person, password, address=address):
         raise Invalid(_("This is not your current password."), field="password")
 
     _refuse_leaving_a_group_without_coordinator(session, person)

@@ -104,9 +104,15 @@ def close_account():
         session = get_session()
         try:
             person = current_user._get_current_object()
-            people.close_account(session, person, person, form.password.data)
+            people.close_account(
+                session,
+                person,
+                person,
+                form.password.data,
+                address=request.remote_addr or "unknown",
+            )
         except Invalid as error:
-            session.rollback()
+            session.commit()  # nothing changed but a failed password attempt, which counts
             form.password.errors.append(error.message)
         else:
             session.commit()

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cop.audit.services import record_change, snapshot
+from cop.auth import throttle
 from cop.auth.permissions import require_signed_in
-from cop.auth.services.authentication import password_matches
 from cop.auth.services.passwords import (
     email_taken,
     hash_password,
@@ -114,17 +114,23 @@ def update_profile(session: Session, actor, user: User, details: PersonDetails) 
     return user
 
 
-def _check_current_password(user: User, password: str) -> None:
-    if not password_matches(user, password):
+def _check_current_password(session: Session, user: User, password: str, address: str) -> None:
+    if not throttle.verify_current_password(session, user, password, address=address):
         raise Invalid(_("This is not your current password."), field="current_password")
 
 
 def change_password(
-    session: Session, user: User, current_password: str, password: str, confirmation: str
+    session: Session,
+    user: User,
+    current_password: str,
+    password: str,
+    confirmation: str,
+    *,
+    address: str = "unknown",
 ) -> User:
     """A new password; every other session of the account is logged out."""
     require_signed_in(user)
-    _check_current_password(user, current_password)
+    _check_current_password(session, user, current_password, address)
     validate_password(password, confirmation)
     if password == current_password:
         raise Invalid(_("Choose a password different from the current one."), field="password")
@@ -143,11 +149,11 @@ def _email_change_state(user: User, new_address: str) -> str:
 
 
 def request_email_change(
-    session: Session, user: User, current_password: str, new_email: str
+    session: Session, user: User, current_password: str, new_email: str, *, address: str = "unknown"
 ) -> str:
     """Send a confirmation link to the new address; the address changes only when it is used."""
     require_signed_in(user)
-    _check_current_password(user, current_password)
+    _check_current_password(session, user, current_password, address)
     address = normalise_email(new_email)
     if address == user.email:
         raise Invalid(_("This is already your email address."), field="email")
