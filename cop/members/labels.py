@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cop.mail.models import OutboxStatus
-from cop.members.models import Helix, MembershipStatus, OrganisationKind, Role
+from cop.members.models import Helix, MembershipStatus, OrganisationKind, Region, Role
 from cop.members.regions import country_name
 
 HELIX_LABELS = {
@@ -80,6 +81,17 @@ def localized_country_name(code: str | None) -> str:
     return country_name(code, str(get_locale() or "en"))
 
 
+def region_label(region: Region | None) -> str:
+    """A region with its country, "Norte, Portugal", in the interface language."""
+    if region is None:
+        return str(NOT_STATED)
+    return _(
+        "%(region)s, %(country)s",
+        region=region.name,
+        country=localized_country_name(region.country_code),
+    )
+
+
 def register_template_helpers(app: Flask) -> None:
     """Filters for templates: `helix|helix_label`, `kind|kind_label`, `code|country_name` ..."""
     app.jinja_env.filters["helix_label"] = helix_label
@@ -88,3 +100,4 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["membership_status_label"] = membership_status_label
     app.jinja_env.filters["email_status_label"] = email_status_label
     app.jinja_env.filters["country_name"] = localized_country_name
+    app.jinja_env.filters["region_label"] = region_label
