@@ -9,8 +9,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 
-# The largest id an INTEGER column holds on PostgreSQL (ids are 32-bit there).
-MAX_ID = 2**31 - 1
+from cop.db import MAX_ID
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -60,3 +59,14 @@ class StrictFormDataParser(FormDataParser):
 
 class CopRequest(Request):
     form_data_parser_class = StrictFormDataParser
+
+
+def show_error(form, error, default: str | None = None) -> None:
+    """Put a service's Invalid next to the form field it names, else `default`, else above the form."""
+    name = error.field if error.field in form else default
+    if name is None:
+        form.form_errors.append(error.message)
+        return
+    field = form[name]
+    # Before validation a field's errors are a tuple; make them a list it can grow.
+    field.errors = [*field.errors, error.message]

@@ -7,8 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-# Ids are 32-bit integers in the database; larger numbers name nothing.
-MAX_ID = 2**31 - 1
+from cop.db import MAX_ID
 
 
 class AuditFilterForm(FlaskForm):

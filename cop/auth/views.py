@@ -38,17 +38,11 @@ from cop.auth.tokens import LIFETIMES
 from cop.db import get_session
 from cop.errors import Invalid
 from cop.members import organisations
-from cop.web import safe_next
+from cop.web import safe_next, show_error
 
 # The organisations pages belong to site administration, under /admin rather than this
 # blueprint's /account; create_app registers both.
 admin_bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
-
-
-def show_error(form, error: Invalid, default: str) -> None:
-    """Put a service's message next to the field it names (or `default`)."""
-    field = form._fields.get(error.field or "") or form[default]
-    field.errors.append(error.message)
 
 
 def page(template: str, form, **context):

@@ -23,7 +23,7 @@ from cop.audit.services import record_change
 from cop.auth.models import LoginAttempt
 from cop.auth.permissions import is_signed_in, membership_of, require_member
 from cop.auth.throttle import verify_current_password
-from cop.db import utcnow
+from cop.db import MAX_ID, utcnow
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
 from cop.mail.models import OutboxMessage, OutboxStatus
 from cop.members.models import (
@@ -40,8 +40,6 @@ from cop.members.models import (
 from cop.members.services import get_public_group
 
 EXPERTISE_FILTER_MAX = 100
-# Ids above the database's integer range are forged; asking for them would be a database error.
-MAX_ID = 2**31 - 1
 CLOSED_ACCOUNT_ERROR = "account closed"
 
 

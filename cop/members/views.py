@@ -26,15 +26,7 @@ from cop.members.forms import (
 )
 from cop.members.models import Membership
 from cop.members.services import GroupDetails, create_group
-
-
-def _show_error(form, error: Invalid) -> None:
-    """Put a service's message next to the field it names, or above the form."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
+from cop.web import show_error
 
 # --- Joining and leaving --------------------------------------------------------------------
 
@@ -68,7 +60,7 @@ def apply(slug: str):
         try:
             membership.apply_to_group(session, current_user, group, form.motivation.data)
         except Invalid as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             session.commit()
             flash(
@@ -128,7 +120,7 @@ def _decide(membership_id: int, *, approve: bool):
     try:
         decided = decide(session, current_user, membership_id, form.note.data or "")
     except Invalid as error:
-        _show_error(form, error)
+        show_error(form, error)
         group = session.get(Membership, membership_id).group
         return _render_queue(group, form, 400, failed_id=membership_id)
     session.commit()
@@ -170,7 +162,7 @@ def invitations(slug: str):
                 session, current_user, group, form.email.data, form.message.data or ""
             )
         except Invalid as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             session.commit()
             flash(_("An invitation is on its way to %(email)s.", email=invitation.email), "success")
@@ -241,7 +233,7 @@ def admin_groups():
         try:
             group = create_group(session, current_user, details)
         except Invalid as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             session.commit()
             flash(_("%(group)s is created.", group=group.name), "success")
@@ -300,7 +292,7 @@ def appoint_coordinator(slug: str):
                 session, current_user, slug, form.email.data
             )
         except Invalid as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             session.commit()
             flash(
