@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from cop.audit.services import audited, record_change, snapshot
+from cop.audit.services import audited
 from cop.auth import services as auth_services  # a module: auth.services imports members
 from cop.auth.permissions import require_admin
 from cop.db import utcnow
 from cop.errors import Conflict, Invalid, NotFound
 from cop.mail.messages import external_url, send_templated
-from cop.members.membership import MEMBERSHIP_FIELDS, get_group, insert_membership
+from cop.members.membership import MEMBERSHIP_FIELDS, get_group, put_membership
 from cop.members.models import Membership, MembershipStatus, Role, User, WorkingGroup
 from cop.members.services import GROUP_FIELDS
 
@@ -111,33 +111,20 @@ def appoint_coordinator(session: Session, actor, slug: str, email: str) -> Membe
         raise Invalid(
             _("This person already coordinates %(group)s.", group=group.name), field="email"
         )
-    before = snapshot(membership, MEMBERSHIP_FIELDS) if membership is not None else None
-    now = utcnow()
-    if membership is None:
-        membership = insert_membership(
-            session,
-            user=person,
-            group=group,
-            role=Role.COORDINATOR,
-            status=MembershipStatus.ACTIVE,
-            decided_by_id=actor.id,
-            decided_at=now,
-        )
-    else:
-        if membership.status is not MembershipStatus.ACTIVE:
-            membership.decided_by_id = actor.id
-            membership.decided_at = now
-        membership.status = MembershipStatus.ACTIVE
-        membership.role = Role.COORDINATOR
-        session.flush()
-    record_change(
+    # Someone not yet active is admitted by this decision; an active member keeps theirs.
+    admitted = membership is None or membership.status is not MembershipStatus.ACTIVE
+    decision = {"decided_by_id": actor.id, "decided_at": utcnow()} if admitted else {}
+    membership = put_membership(
         session,
+        membership,
         actor=actor,
+        person=person,
+        group=group,
         action="membership.coordinator_appointed",
-        record=membership,
         summary=f"Appointed user {person.id} coordinator of {group.slug}",
-        before=before,
-        after=snapshot(membership, MEMBERSHIP_FIELDS),
+        status=MembershipStatus.ACTIVE,
+        role=Role.COORDINATOR,
+        **decision,
     )
     send_templated(
         session,

@@ -88,6 +88,38 @@ def insert_membership(session: Session, **values) -> Membership:
     return membership
 
 
+def put_membership(
+    session: Session,
+    membership: Membership | None,
+    *,
+    actor,
+    person: User,
+    group: WorkingGroup,
+    action: str,
+    summary: str,
+    **values,
+) -> Membership:
+    """Give the person's one membership of the group these values, creating it if they have
+    none, and audit the change."""
+    before = snapshot(membership, MEMBERSHIP_FIELDS) if membership is not None else None
+    if membership is None:
+        membership = insert_membership(session, user=person, group=group, **values)
+    else:
+        for name, value in values.items():
+            setattr(membership, name, value)
+        session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action=action,
+        record=membership,
+        summary=summary,
+        before=before,
+        after=snapshot(membership, MEMBERSHIP_FIELDS),
+    )
+    return membership
+
+
 # --- Applying -------------------------------------------------------------------------------
 
 
@@ -113,32 +145,20 @@ def apply_to_group(session: Session, actor, group: WorkingGroup, motivation: str
         raise Invalid(_("You are already a member of %(group)s.", group=group.name))
     motivation = _check_text(motivation, "motivation", required=True)
 
-    before = snapshot(membership, MEMBERSHIP_FIELDS) if membership is not None else None
-    if membership is None:
-        membership = insert_membership(
-            session,
-            user=actor,
-            group=group,
-            role=Role.MEMBER,
-            status=MembershipStatus.APPLIED,
-            motivation=motivation,
-        )
-    else:
-        membership.status = MembershipStatus.APPLIED
-        membership.role = Role.MEMBER
-        membership.motivation = motivation
-        membership.decision_note = ""
-        membership.decided_by_id = None
-        membership.decided_at = None
-        session.flush()
-    record_change(
+    membership = put_membership(
         session,
+        membership,
         actor=actor,
+        person=actor,
+        group=group,
         action="membership.applied",
-        record=membership,
         summary=f"Applied to join {group.slug}",
-        before=before,
-        after=snapshot(membership, MEMBERSHIP_FIELDS),
+        status=MembershipStatus.APPLIED,
+        role=Role.MEMBER,
+        motivation=motivation,
+        decision_note="",
+        decided_by_id=None,
+        decided_at=None,
     )
     queue_url = external_url("members.applications", slug=group.slug)
     for coordinator in active_coordinators(session, group):
@@ -490,24 +510,6 @@ def _accept(session: Session, actor: User, invitation: Invitation) -> Membership
     invitation_before = snapshot(invitation, ("accepted_at", "accepted_by_id"))
     invitation.accepted_at = now
     invitation.accepted_by_id = actor.id
-    membership = membership_of(session, actor, group)
-    before = snapshot(membership, MEMBERSHIP_FIELDS) if membership is not None else None
-    if membership is None:
-        membership = insert_membership(
-            session,
-            user=actor,
-            group=group,
-            role=Role.MEMBER,
-            status=MembershipStatus.ACTIVE,
-            decided_by_id=invitation.invited_by_id,
-            decided_at=now,
-        )
-    elif membership.status is not MembershipStatus.ACTIVE:
-        membership.status = MembershipStatus.ACTIVE
-        membership.role = Role.MEMBER
-        membership.decision_note = ""
-        membership.decided_by_id = invitation.invited_by_id
-        membership.decided_at = now
     session.flush()
     record_change(
         session,
@@ -518,16 +520,30 @@ def _accept(session: Session, actor: User, invitation: Invitation) -> Membership
         before=invitation_before,
         after=snapshot(invitation, ("accepted_at", "accepted_by_id")),
     )
-    record_change(
-        session,
-        actor=actor,
-        action="membership.joined_by_invitation",
-        record=membership,
-        summary=f"Joined {group.slug} by invitation {invitation.id}",
-        before=before,
-        after=snapshot(membership, MEMBERSHIP_FIELDS),
+    membership = membership_of(session, actor, group)
+    # An active member (or coordinator) keeps what they have; anyone else joins as a member.
+    joins = membership is None or membership.status is not MembershipStatus.ACTIVE
+    changes = (
+        {
+            "status": MembershipStatus.ACTIVE,
+            "role": Role.MEMBER,
+            "decision_note": "",
+            "decided_by_id": invitation.invited_by_id,
+            "decided_at": now,
+        }
+        if joins
+        else {}
     )
-    return membership
+    return put_membership(
+        session,
+        membership,
+        actor=actor,
+        person=actor,
+        group=group,
+        action="membership.joined_by_invitation",
+        summary=f"Joined {group.slug} by invitation {invitation.id}",
+        **changes,
+    )
 
 
 def may_coordinate(session: Session, user, group: WorkingGroup) -> bool:
