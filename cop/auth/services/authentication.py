@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -16,8 +17,15 @@ from cop.db import utcnow
 from cop.errors import Invalid
 from cop.members.models import User
 
-# Compared against when the account does not exist, so both paths cost the same time.
-_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+@cache
+def _dummy_hash() -> str:
+    """Compared against when the account does not exist, so both paths cost the same time.
+
+    Made on first use, not at import: scrypt is slow on purpose, and every command and
+    worker start would pay for it.
+    """
+    return generate_password_hash("not a real password", method="scrypt")
 
 
 class Unconfirmed(Invalid):
@@ -26,7 +34,7 @@ class Unconfirmed(Invalid):
 
 def password_matches(user: User | None, password: str) -> bool:
     """Whether `password` is the user's; as slow for a missing user or password as for a real one."""
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
     return check_password_hash(stored, password) and user is not None and bool(user.password_hash)
 
 
