@@ -725,3 +725,26 @@ def test_members_cannot_invite(browser, session, world):
     assert response.status_code == 403
     assert session.scalar(select(func.count()).select_from(Invitation)) == 0
     assert outbox(session) == []
+
+
+def test_the_invitations_page_runs_the_same_queries_for_few_and_many(
+    browser, session, world, count_queries
+):
+    group, coordinator = world["group"], world["coordinator"]
+    make_invitation(session, group, invited_by=coordinator)
+    session.commit()
+    browser.login(coordinator)
+
+    def queries() -> int:
+        with count_queries() as counter:
+            assert browser.client.get(f"/groups/{group.slug}/invitations").status_code == 200
+        return counter.count
+
+    few = queries()
+    for number in range(15):
+        inviter = make_user(session, name=f"Inviter {number}")
+        make_membership(session, inviter, group, role=Role.COORDINATOR)
+        make_invitation(session, group, invited_by=inviter)
+    session.commit()
+
+    assert queries() == few

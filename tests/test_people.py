@@ -548,3 +548,22 @@ def test_the_group_page_leads_coordinators_to_their_queue_and_members_to_the_dir
     page = browser.client.get(f"/groups/{group.slug}/").get_data(as_text=True)
     assert f'href="/groups/{group.slug}/applications"' in page
     assert f'href="/groups/{group.slug}/invitations"' in page
+
+
+def test_my_groups_runs_the_same_queries_for_few_and_many_groups(browser, session, count_queries):
+    person = make_user(session)
+    make_membership(session, person, make_group(session))
+    session.commit()
+    browser.login(person)
+
+    def queries() -> int:
+        with count_queries() as counter:
+            assert browser.client.get("/account/groups").status_code == 200
+        return counter.count
+
+    few = queries()
+    for _ in range(12):
+        make_membership(session, person, make_group(session))
+    session.commit()
+
+    assert queries() == few
