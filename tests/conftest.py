@@ -44,11 +44,25 @@ def compiled_translations() -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """A database of this run's own: a SQLite file, or on PostgreSQL a new database next to
+    TEST_DATABASE_URL's, dropped at the end, so that runs side by side never meet."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    server_url = make_url(url)
+    own_name = f"{server_url.database}_run{os.getpid()}"
+    server = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{own_name}"')
+            connection.exec_driver_sql(f'CREATE DATABASE "{own_name}"')
+        yield server_url.set(database=own_name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{own_name}" WITH (FORCE)')
+        server.dispose()
 
 
 @pytest.fixture(scope="session")
