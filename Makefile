@@ -63,8 +63,10 @@ test: install-test compile-translations browser
 		$(BIN)/python -m pytest -q --ignore=tests/browser; \
 	fi
 
+# gunicorn on PostgreSQL (127.0.0.1:5432 as postgres, or BENCH_POSTGRES_URL) with the scaled
+# demo; BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--scale 5" (python -m bench --help).
 bench: install-test compile-translations
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,179 +1,205 @@
-"""`make bench`: page throughput and latency at scale, and outbox sending speed.
+"""`make bench` (`python -m bench`): cop under gunicorn on PostgreSQL with the scaled demo.
 
-Builds a throw-away database (SQLite in a temp folder, or BENCH_DATABASE_URL for
-PostgreSQL; that database is emptied first), fills it with many groups and audit
-entries, then measures in-process requests (no network) and a send-mail run
-against a local aiosmtpd sink. Figures are printed; nothing is asserted.
+1. Two fresh PostgreSQL databases (cop_bench_small and cop_bench, on 127.0.0.1:5432 as
+   the user postgres unless BENCH_POSTGRES_URL names another server) are migrated and
+   filled with `flask cop demo --scale N` at a small and at the benchmark's scale.
+2. Each page's SQL query count is taken in process (the app's test client and an event
+   counter on the engine) at both scales: a page whose count grows with the data is an N+1.
+3. gunicorn serves the app on the large database; a local load generator (threads on
+   keep-alive connections) measures requests per second and p50/p99 latency of each
+   page, beside /healthz measured in the same run, just before and just after each
+   page: the ratio to /healthz is the figure to compare between machines.
+4. The outbox's sending speed against a local SMTP sink.
+
+Both databases are dropped at the end. Figures are printed; nothing is asserted.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import math
 import os
-import socket
-import statistics
-import tempfile
 import time
-from datetime import date
-from pathlib import Path
 
+import psycopg
 from alembic import command
-from sqlalchemy import event, select
+from sqlalchemy.engine import make_url
 
+from bench.load import HTTPSession, Sample, Stats, sample_load
+from bench.mail import measure_mail
+from bench.pages import ACCOUNTS, count_queries, targets
+from bench.postgres import admin_url, create_database, drop_database
+from bench.server import flask, gunicorn
 from cop import create_app
-from cop.audit.services import record_change
-from cop.db import get_db, get_session
-from cop.demo import load_demo
-from cop.mail.services import SMTPSettings, SMTPTransport, queue_email, send_pending
-from cop.members.models import Membership, MembershipStatus, Organisation, User
-from cop.members.services import GroupDetails, create_group, find_group
-from cop.migrate import alembic_config, empty_database
+from cop.db import get_db
+from cop.demo_scale import SCALE_PASSWORD, ScalePlan
+from cop.migrate import alembic_config
 
-GROUPS = 300
-MEMBERS = 1_000  # active members of the group "bench-0", half of them listed publicly
-AUDIT_ENTRIES = 20_000
-REQUESTS = 100
-MESSAGES = 1_000
+SMALL, LARGE = "cop_bench_small", "cop_bench"
 
 
-def fill(app) -> User:
-    with app.app_context():
-        session = get_session()
-        load_demo(session)
-        for number in range(GROUPS):
-            create_group(
-                session,
-                None,
-                GroupDetails(
-                    slug=f"bench-{number}", name=f"Bench group {number}", kickoff=date(2024, 1, 1)
-                ),
-            )
-        admin = User(
-            email="bench-admin@example.org", name="Bench Admin", is_admin=True, active=True
-        )
-        session.add(admin)
-        session.flush()
-        big_group = find_group(session, "bench-0")
-        organisations = list(session.scalars(select(Organisation)))
-        for number in range(MEMBERS):
-            person = User(
-                email=f"bench-member-{number}@example.org",
-                name=f"Bench Member {number}",
-                organisation=organisations[number % len(organisations)],
-                expertise="innovation diffusion" if number % 3 else "digitalisation",
-                listed=number % 2 == 0,
-                active=True,
-            )
-            session.add(person)
-            session.add(Membership(user=person, group=big_group, status=MembershipStatus.ACTIVE))
-        session.flush()
-        for number in range(AUDIT_ENTRIES):
-            record_change(
-                session, actor=admin, action="bench.touched", record=admin, summary=str(number)
-            )
-            if number % 2000 == 0:
-                session.flush()
-        session.commit()
-        return admin.id
-
-
-def measure_pages(app, admin_id: int) -> None:
-    statements = 0
-
-    def count(*_args) -> None:
-        nonlocal statements
-        statements += 1
-
-    event.listen(get_db(app).engine, "before_cursor_execute", count)
-    client = app.test_client()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = f"{admin_id}:1"
-        flask_session["_fresh"] = True
-    print(f"{'page':<46}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
-    pages = (
-        "/",
-        "/groups/innovation-diffusion/",
-        f"/groups/bench-0/ ({MEMBERS} members)",
-        f"/groups/bench-0/members/ ({MEMBERS} members)",
-        "/groups/bench-0/members/?expertise=digital",
-        "/admin/audit",
-        "/admin/audit?page=200",
-        "/healthz",
+def arguments() -> argparse.Namespace:
+    cores = os.cpu_count() or 2
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=int, default=3, help="scale of the load test (default 3)")
+    parser.add_argument(
+        "--small-scale", type=int, default=1, help="the other scale of the query counts (1)"
     )
-    for label in pages:
-        path = label.split(" ")[0]
-        client.get(path)  # warm up templates and caches
-        timings = []
-        statements = 0
-        for _ in range(REQUESTS):
-            start = time.perf_counter()
-            response = client.get(path)
-            timings.append(time.perf_counter() - start)
-            assert response.status_code == 200, (path, response.status_code)
-        timings.sort()
-        p50 = statistics.median(timings) * 1000
-        p95 = timings[int(len(timings) * 0.95)] * 1000
-        rate = len(timings) / sum(timings)
-        print(f"{label:<46}{rate:>8.0f}{p50:>9.2f}{p95:>9.2f}{statements / REQUESTS:>9.1f}")
-    event.remove(get_db(app).engine, "before_cursor_execute", count)
-
-
-def measure_mail(app) -> None:
-    from aiosmtpd.controller import Controller
-
-    class Sink:
-        received = 0
-
-        async def handle_DATA(self, server, session, envelope):
-            Sink.received += 1
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with app.app_context():
-            session = get_session()
-            start = time.perf_counter()
-            for number in range(MESSAGES):
-                queue_email(
-                    session, to=f"member{number}@example.org", subject="Bench", text="Hello " * 50
-                )
-            session.commit()
-            queued = time.perf_counter() - start
-            transport = SMTPTransport(
-                SMTPSettings(host="127.0.0.1", port=port, sender="cop <no-reply@example.org>")
-            )
-            start = time.perf_counter()
-            report = send_pending(session, transport, limit=MESSAGES)
-            sent = time.perf_counter() - start
-    finally:
-        controller.stop()
-    print(
-        f"outbox: queued {MESSAGES} in {queued:.2f}s ({MESSAGES / queued:.0f}/s); "
-        f"sent {report.sent} in {sent:.2f}s ({report.sent / sent:.0f}/s); sink received {Sink.received}"
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per page (5)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds before measuring (1)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent connections (8)")
+    parser.add_argument(
+        "--workers", type=int, default=2 * cores, help=f"gunicorn workers ({2 * cores})"
     )
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (2)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    options = parser.parse_args()
+    if options.small_scale >= options.scale:
+        parser.error("--small-scale must be below --scale, so the query counts compare two sizes")
+    return options
+
+
+def prepare(name: str, scale: int) -> tuple[str, float]:
+    """A fresh database with the scaled demo; its URL and the seconds it took."""
+    start = time.perf_counter()
+    url = create_database(name)
+    command.upgrade(alembic_config(url), "head")
+    flask(url, "cop", "demo", "--scale", str(scale))
+    return url, time.perf_counter() - start
+
+
+def server() -> str:
+    """The PostgreSQL server's address, without credentials."""
+    url = make_url(admin_url())
+    return f"{url.host or '127.0.0.1'}:{url.port or 5432}"
+
+
+def in_process(url: str):
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-in-process-key-0123456789abcdef"})
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        empty_database(url)
-        command.upgrade(alembic_config(url), "head")
-        app = create_app(
-            {"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-long-enough-0123456789"}
-        )
-        backend = get_db(app).engine.dialect.name
-        start = time.perf_counter()
-        admin_id = fill(app)
-        print(
-            f"cop bench on {backend}: {GROUPS + 3} groups, {AUDIT_ENTRIES} audit entries "
-            f"(filled in {time.perf_counter() - start:.1f}s); {REQUESTS} requests per page, in process"
-        )
-        measure_pages(app, admin_id)
-        measure_mail(app)
+    options = arguments()
+    try:
+        run(options)
+    except psycopg.OperationalError as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise SystemExit(
+            f"bench: PostgreSQL is not reachable at {server()} ({first_line}); start it, "
+            "or name a server where you may create databases in BENCH_POSTGRES_URL"
+        ) from None
+
+
+def run(options: argparse.Namespace) -> None:
+    plan = ScalePlan.for_scale(options.scale)
+    print(
+        f"cop bench: PostgreSQL at {server()}, scaled demo at scale "
+        f"{options.scale} ({plan.members} people in {plan.groups} groups, "
+        f"{plan.groups * plan.meetings_per_group} meetings) and {options.small_scale} for the "
+        f"query counts; gunicorn {options.workers} workers x {options.threads} threads; "
+        f"{options.clients} client connections, {options.duration:g}s per page"
+    )
+    try:
+        small_url, took = prepare(SMALL, options.small_scale)
+        print(f"  scale {options.small_scale} loaded in {took:.0f}s")
+        url, took = prepare(LARGE, options.scale)
+        print(f"  scale {options.scale} loaded in {took:.0f}s")
+        counts = {}
+        for scale, database in ((options.small_scale, small_url), (options.scale, url)):
+            app = in_process(database)
+            found = targets(app)
+            counts[scale] = count_queries(app, found)
+            get_db(app).engine.dispose()
+        results, beside = load_test(url, found, options)
+        print_table(found, results, beside, counts, options)
+        app = in_process(url)
+        print(measure_mail(app))
         get_db(app).engine.dispose()
+    finally:
+        if not options.keep:
+            for name in (SMALL, LARGE):
+                # When the server is unreachable, there is nothing of ours to drop there.
+                with contextlib.suppress(psycopg.OperationalError):
+                    drop_database(name)
+
+
+def load_test(url: str, found, options) -> tuple[dict[str, Stats], dict[str, Stats]]:
+    """Each page's stats, and those of /healthz measured just before and just after it.
+
+    /healthz runs between every two pages, so that each page's ratio compares it with the
+    server's baseline at the same moment, whatever else the machine is doing.
+    """
+    pages = [target for target in found if target.path and target.page.endpoint != "site.healthz"]
+    results: dict[str, Stats] = {}
+    beside: dict[str, Stats] = {}
+    with gunicorn(url, workers=options.workers, threads=options.threads) as port:
+        cookies = {None: ""}
+        for reader, email in ACCOUNTS.items():
+            person = HTTPSession("127.0.0.1", port)
+            person.login(email, SCALE_PASSWORD)
+            cookies[reader] = person.cookie
+
+        def sample(path: str, reader: str | None = None) -> Sample:
+            return sample_load(
+                "127.0.0.1",
+                port,
+                path,
+                cookie=cookies[reader],
+                threads=options.clients,
+                duration=options.duration,
+                warmup=options.warmup,
+            )
+
+        before = sample("/healthz")
+        everything = before
+        for target in pages:
+            results[target.page.label] = sample(target.path, target.page.reader).stats()
+            after = sample("/healthz")
+            beside[target.page.label] = (before + after).stats()
+            everything, before = everything + after, after
+    results["/healthz"] = beside["/healthz"] = everything.stats()
+    rates = [stats.rps for label, stats in beside.items() if label != "/healthz"]
+    if rates:
+        print(
+            f"  /healthz beside the pages: {min(rates):.0f} to {max(rates):.0f} req/s "
+            "(each page's ratio uses the runs just before and after it)"
+        )
+    return results, beside
+
+
+def print_table(found, results, beside, counts, options) -> None:
+    small, large = options.small_scale, options.scale
+    header = (
+        f"{'page':<31}{'path':<27}{'req/s':>7}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}"
+        f"{'healthz req/s':>14}{'ratio':>7}{'p50 ratio':>10}"
+        f"{f'queries@{small}':>11}{f'queries@{large}':>11}"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    for target in found:
+        label = target.page.label
+        path = target.path or ""
+        if target.path is None:
+            print(f"{label:<31}{'':<27}{target.missing}")
+            continue
+        stats, base = results[label], beside[label]
+        rps_ratio = stats.rps / base.rps if base.rps else math.nan
+        latency_ratio = stats.p50_ms / base.p50_ms if base.p50_ms else math.nan
+        queries = []
+        for scale in (small, large):
+            status, number = counts[scale][label]
+            queries.append(str(number) if status == 200 else f"{number} ({status})")
+        print(
+            f"{label:<31}{path:<27}{stats.rps:>7.0f}{stats.p50_ms:>8.1f}{stats.p99_ms:>8.1f}"
+            f"{stats.errors:>7}{base.rps:>14.0f}{rps_ratio:>7.2f}{latency_ratio:>10.1f}"
+            f"{queries[0]:>11}{queries[1]:>11}"
+        )
+    print(
+        "ratio: the page's req/s over /healthz's, measured just before and after it; p50 ratio:\n"
+        "its median latency over /healthz's; queries: SQL statements per request at each scale."
+    )
 
 
 if __name__ == "__main__":

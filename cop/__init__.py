@@ -52,11 +52,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_template_helpers(app: Flask) -> None:
     from cop.markdown import render_markdown
+    from cop.meetings.labels import register_template_helpers as register_meeting_labels
     from cop.members.labels import register_template_helpers as register_member_labels
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
     register_member_labels(app)
+    register_meeting_labels(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -73,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from cop.audit import bp as audit_bp
     from cop.auth import bp as auth_bp
     from cop.auth.views import admin_bp as organisations_bp
+    from cop.meetings import bp as meetings_bp
     from cop.members import bp as members_bp
     from cop.site import bp as site_bp
 
@@ -80,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(meetings_bp)
     app.register_blueprint(audit_bp)
 
 

@@ -18,9 +18,16 @@ def cop_group() -> None:
 
 
 @cop_group.command("demo")
+@click.option(
+    "--scale",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Also load the scaled demo for benchmarks: N x 1000 people, hundreds of meetings, "
+    "tens of thousands of registrations (once per database).",
+)
 @with_appcontext
-def demo_command() -> None:
-    """Load the demo groups, organisations and people (idempotent: finds records by natural key, keeps edits)."""
+def demo_command(scale: int | None) -> None:
+    """Load the demo groups, people and meetings (idempotent: finds records by natural key, keeps edits)."""
     from cop.demo import load_demo
 
     if current_app.config["COP_ENV"] == "production":
@@ -34,6 +41,28 @@ def demo_command() -> None:
     click.echo("Demo accounts (log in at /account/login):")
     for role, email, password in report.accounts:
         click.echo(f"  {role:<12} {email:<26} password: {password}")
+    if scale is not None:
+        _load_scaled_demo(session, scale)
+
+
+def _load_scaled_demo(session, scale: int) -> None:
+    import time
+
+    from cop.demo_scale import AlreadyLoaded, ScalePlan, load_scaled_demo
+
+    start = time.perf_counter()
+    try:
+        report = load_scaled_demo(session, ScalePlan.for_scale(scale))
+    except AlreadyLoaded as error:
+        raise click.ClickException(str(error)) from None
+    session.commit()
+    click.echo(
+        f"Scaled demo (scale {scale}): {report.users} people, {report.memberships} memberships, "
+        f"{report.groups} groups, {report.meetings} meetings, {report.registrations} "
+        f"registrations, written in {time.perf_counter() - start:.1f}s."
+    )
+    for name, email, password in report.accounts:
+        click.echo(f"  {name:<18} {email:<32} password: {password}")
 
 
 @cop_group.command("load-regions")
@@ -95,6 +124,22 @@ def send_mail_command(limit: int) -> None:
         raise click.ClickException(
             "The mail server could not take messages; they stay in the outbox for the next run."
         )
+
+
+@cop_group.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Queue the meeting reminders that are due (each once), and purge needs of past meetings."""
+    from cop.meetings.registration import purge_past_needs
+    from cop.meetings.reminders import send_reminders
+
+    # Links in the emails are built as in a request, on the public base URL.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        session = get_session()
+        queued = send_reminders(session)
+        purged = purge_past_needs(session)
+        session.commit()
+    click.echo(f"Reminders: {queued} queued. Needs purged from {purged} past registrations.")
 
 
 @cop_group.command("outbox")

@@ -100,6 +100,8 @@ def load_config(instance_path: str | Path, env: dict[str, str] | None = None) ->
             f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {default_language!r}"
         )
 
+    max_material = _int(env, "MAX_MATERIAL_BYTES", 20 * 1024 * 1024)
+
     return {
         "COP_ENV": "production" if production else "development",
         "SECRET_KEY": secret_key,
@@ -123,7 +125,11 @@ def load_config(instance_path: str | Path, env: dict[str, str] | None = None) ->
         "BABEL_DEFAULT_LOCALE": default_language,
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
-        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 16 * 1024 * 1024),
+        # Above the largest meeting material, so that a file too large gets a message by its field.
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", max_material + 4 * 1024 * 1024),
+        "MAX_MATERIAL_BYTES": max_material,
+        # Where meetings' files are kept (by default instance/materials/).
+        "MATERIALS_FOLDER": env.get("MATERIALS_FOLDER") or None,
         "MAX_FORM_MEMORY_SIZE": 500_000,
         "TRUST_PROXY": _flag(env, "TRUST_PROXY"),
         "SESSION_COOKIE_HTTPONLY": True,

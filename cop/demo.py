@@ -4,20 +4,25 @@ Loading is idempotent: records are found by natural key (a group's slug, an
 organisation's name, a person's email, a person and group) and never
 overwritten, so edits made through the site survive a reload. Every email
 address in demo data uses the reserved example.org domain; the organisations
-and people are invented, placed in real NUTS-2 regions.
+and people are invented, placed in real NUTS-2 regions. The groups' meetings
+and registrations are in `cop.demo_meetings`; the scaled demo for benchmarks
+is in `cop.demo_scale`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from cop import clock
 from cop.audit.services import record_change
 from cop.db import utcnow
+from cop.meetings.cycle import add_months
 from cop.members.models import (
     Helix,
     Membership,
@@ -62,10 +67,12 @@ up-to-date analysis of bottlenecks for innovation diffusion, including digitalis
     links=(("Smart Specialisation Platform", "https://s3platform.jrc.ec.europa.eu/"),),
 )
 
+# Industrial Transition's cycle is placed around the day the demo is loaded (see
+# `demo_groups`): it kicked off a few months ago, so it has meetings to register for.
 INDUSTRIAL_TRANSITION = GroupDetails(
     slug="industrial-transition",
     name="Industrial Transition",
-    kickoff=date(2023, 6, 1),
+    kickoff=date(2023, 6, 1),  # replaced by `demo_groups`
     summary="""\
 The Industrial Transition working group brings together regions that are
 modernising their industrial base: how smart-specialisation strategies support
@@ -86,6 +93,15 @@ value chains and partnerships that no region could carry out alone.
 )
 
 DEMO_GROUPS = (INNOVATION_DIFFUSION, INDUSTRIAL_TRANSITION, INTERREGIONAL_COOPERATION)
+
+
+def demo_groups(today: date) -> tuple[GroupDetails, ...]:
+    """The demo groups, Industrial Transition kicking off on the 1st, four months before `today`."""
+    kickoff = add_months(today.replace(day=1), -4)
+    return tuple(
+        replace(details, kickoff=kickoff) if details is INDUSTRIAL_TRANSITION else details
+        for details in DEMO_GROUPS
+    )
 
 
 H, K = Helix, OrganisationKind
@@ -351,7 +367,13 @@ DEMO_PEOPLE = (
     ),
 )
 
+# Members of Industrial Transition, as indexes into DEMO_PEOPLE (all active).
+INDUSTRIAL_TRANSITION_PEOPLE = (
+    1, 3, 4, 5, 7, 9, 12, 13, 15, 16, 17, 19, 21, 22, 23, 26, 28, 30, 31, 32, 37,
+)  # fmt: skip
+
 # Demo accounts anyone can log in with; `flask cop demo` prints them and the README names them.
+# The coordinator and the member belong to Innovation Diffusion and to Industrial Transition.
 DEMO_ACCOUNTS = (
     ("admin@example.org", "Ada Admin", "demo-admin-password", None, "admin"),
     ("coordinator@example.org", "Clara Coordinator", "demo-coordinator-password", 6, "coordinator"),
@@ -367,11 +389,17 @@ class DemoReport:
 
 
 def load_demo(session: Session) -> DemoReport:
-    """Create what is missing of the demo data; the caller commits."""
+    """Create what is missing of the demo data; the caller commits.
+
+    Dates that depend on the day (Industrial Transition's cycle) are read from `cop.clock`.
+    """
+    from cop.demo_meetings import load_demo_meetings
+
     report = DemoReport()
+    now = clock.now()
     load_regions(session)
     groups = {}
-    for details in DEMO_GROUPS:
+    for details in demo_groups(now.astimezone(ZoneInfo(INDUSTRIAL_TRANSITION.timezone)).date()):
         group = find_group(session, details.slug)
         if group is not None:
             report.kept += 1
@@ -399,6 +427,16 @@ def load_demo(session: Session) -> DemoReport:
         else:
             kind = Role.COORDINATOR if role == "coordinator" else Role.MEMBER
             _membership(session, report, person, diffusion, kind, MembershipStatus.ACTIVE)
+    # Looked up by email, so that a database loaded before this group had members gets them.
+    transition = groups[INDUSTRIAL_TRANSITION.slug]
+    emails = [f"{DEMO_PEOPLE[index][1]}@example.org" for index in INDUSTRIAL_TRANSITION_PEOPLE]
+    emails += ["coordinator@example.org", "member@example.org"]
+    people = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails)))}
+    for email in emails:
+        kind = Role.COORDINATOR if email == "coordinator@example.org" else Role.MEMBER
+        _membership(session, report, people[email], transition, kind, MembershipStatus.ACTIVE)
+    session.flush()
+    load_demo_meetings(session, report, groups, now)
     session.flush()
     return report
 

@@ -30,6 +30,18 @@ WORLD_KEYS = (
     "applicant_membership_id",
     "member_membership_id",
     "organisation_id",
+    # Meetings of {group}, all published and upcoming unless named otherwise: {meeting} for
+    # members (hybrid, 10 seats in the room), {open_meeting} an online webinar open to anyone,
+    # {draft_meeting}, {past_meeting} (over), and {other_meeting} of {other_group}.
+    # {member_registration_id}: the member's confirmed seat at {meeting};
+    # {waiting_registration_id}: a guest on {meeting}'s waiting list.
+    "meeting",
+    "open_meeting",
+    "draft_meeting",
+    "other_meeting",
+    "past_meeting",
+    "member_registration_id",
+    "waiting_registration_id",
 )
 
 
@@ -298,4 +310,314 @@ ACCESS_TABLE: list[Route] = [
         signed_in(400),
         data={"password": "not my password"},
     ),
+    # -- meetings: management (agenda, materials, minutes, publish, cancel, postpone)
+    # Coordinators of {group} and admins manage its meetings; others get 403, and drafts are
+    # not there at all for those who may not see them (404).
+    Route(
+        "meetings.new_meeting",
+        "GET",
+        "/groups/{group}/meetings/new",
+        only(200, "coordinator", "admin"),
+    ),
+    Route("meetings.new_meeting", "GET", "/groups/{other_group}/meetings/new", only(200, "admin")),
+    Route("meetings.new_meeting", "GET", "/groups/no-such-group/meetings/new", signed_in(404)),
+    Route(
+        "meetings.new_meeting",
+        "POST",
+        "/groups/{group}/meetings/new",
+        only(302, "coordinator", "admin"),
+        data={
+            "title": "Workshop on digital innovation hubs",
+            "kind": "workshop",
+            "cycle_slot": "",
+            "starts_at": "2036-06-14T09:30",
+            "ends_at": "2036-06-14T17:00",
+            "timezone": "Europe/Brussels",
+            "format": "hybrid",
+            "venue": "Committee of the Regions",
+            "capacity_in_person": "40",
+            "audience": "members",
+            "reminder_days": "7,1",
+            "agenda_visibility": "public",
+            "minutes_visibility": "members",
+        },
+    ),
+    Route(
+        "meetings.edit_meeting",
+        "GET",
+        "/meetings/{meeting}/edit",
+        only(200, "coordinator", "admin"),
+    ),
+    Route("meetings.edit_meeting", "GET", "/meetings/{other_meeting}/edit", only(200, "admin")),
+    Route(
+        "meetings.edit_meeting",
+        "GET",
+        "/meetings/{draft_meeting}/edit",
+        only(200, "coordinator", "admin", others=404),
+    ),
+    Route("meetings.edit_meeting", "GET", "/meetings/999999999/edit", signed_in(404)),
+    Route(
+        "meetings.edit_meeting",
+        "POST",
+        "/meetings/{meeting}/edit",
+        only(302, "coordinator", "admin"),
+        data={
+            "title": "Workshop on digital innovation hubs",
+            "kind": "workshop",
+            "cycle_slot": "",
+            "starts_at": "2036-06-14T09:30",
+            "ends_at": "2036-06-14T17:00",
+            "timezone": "Europe/Brussels",
+            "format": "hybrid",
+            "venue": "Committee of the Regions",
+            "capacity_in_person": "40",
+            "audience": "members",
+            "reminder_days": "7,1",
+            "agenda_visibility": "public",
+            "minutes_visibility": "members",
+        },
+    ),
+    Route(
+        "meetings.publish_meeting",
+        "GET",
+        "/meetings/{draft_meeting}/publish",
+        only(200, "coordinator", "admin", others=404),
+    ),
+    Route(
+        "meetings.publish_meeting",
+        "POST",
+        "/meetings/{draft_meeting}/publish",
+        only(302, "coordinator", "admin", others=404),
+        data={"announce": "y"},
+    ),
+    # Already published: a replayed form is a conflict.
+    Route(
+        "meetings.publish_meeting",
+        "POST",
+        "/meetings/{meeting}/publish",
+        only(409, "coordinator", "admin"),
+    ),
+    Route(
+        "meetings.cancel_meeting",
+        "GET",
+        "/meetings/{meeting}/cancel",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "meetings.cancel_meeting",
+        "POST",
+        "/meetings/{meeting}/cancel",
+        only(302, "coordinator", "admin"),
+        data={"reason": "The venue is closed for works."},
+    ),
+    Route(
+        "meetings.cancel_meeting",
+        "POST",
+        "/meetings/{other_meeting}/cancel",
+        only(302, "admin"),
+        data={"reason": "The venue is closed for works."},
+    ),
+    Route(
+        "meetings.postpone_meeting",
+        "GET",
+        "/meetings/{meeting}/postpone",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "meetings.postpone_meeting",
+        "POST",
+        "/meetings/{meeting}/postpone",
+        only(302, "coordinator", "admin"),
+        data={"starts_at": "2036-06-16T09:30", "ends_at": "2036-06-16T17:00"},
+    ),
+    Route(
+        "meetings.agenda", "GET", "/meetings/{meeting}/agenda", only(200, "coordinator", "admin")
+    ),
+    Route("meetings.agenda", "GET", "/meetings/{other_meeting}/agenda", only(200, "admin")),
+    # The world's meeting is dated from today, so a fixed time falls outside it: refused (400)
+    # once permission is granted (tests/test_meeting_content.py adds items that fit).
+    Route(
+        "meetings.agenda",
+        "POST",
+        "/meetings/{meeting}/agenda",
+        only(400, "coordinator", "admin"),
+        data={"starts_at": "2036-06-16T09:30", "title": "Welcome"},
+    ),
+    Route("meetings.edit_agenda_item", "GET", "/agenda-items/999999999/edit", signed_in(404)),
+    Route("meetings.edit_agenda_item", "POST", "/agenda-items/999999999/edit", signed_in(404)),
+    Route("meetings.remove_agenda_item", "POST", "/agenda-items/999999999/remove", signed_in(404)),
+    Route(
+        "meetings.materials",
+        "GET",
+        "/meetings/{meeting}/materials",
+        only(200, "coordinator", "admin"),
+    ),
+    Route("meetings.materials", "GET", "/meetings/{other_meeting}/materials", only(200, "admin")),
+    Route(
+        "meetings.materials",
+        "POST",
+        "/meetings/{meeting}/materials",
+        only(302, "coordinator", "admin"),
+        data={
+            "form_name": "link",
+            "link-kind": "recording",
+            "link-title": "Recording of the workshop",
+            "link-url": "https://video.example.org/s3-workshop",
+            "link-visibility": "public",
+        },
+    ),
+    Route("meetings.withdraw_material", "POST", "/materials/999999999/withdraw", signed_in(404)),
+    Route("meetings.material_file", "GET", "/materials/999999999/file", everyone(404)),
+    Route(
+        "meetings.minutes",
+        "GET",
+        "/meetings/{meeting}/minutes",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "meetings.minutes",
+        "POST",
+        "/meetings/{meeting}/minutes",
+        only(302, "coordinator", "admin"),
+        data={"minutes": "# Decisions\n\n- Meet again in spring.", "visibility": "members"},
+    ),
+    # -- meetings: registration, participants, my meetings
+    # Members register for {meeting} (members only; the member already holds a seat); anyone
+    # for {open_meeting}, without an account too. Drafts are not there for non-coordinators.
+    Route(
+        "meetings.register",
+        "GET",
+        "/meetings/{meeting}/register",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "meetings.register",
+        "POST",
+        "/meetings/{meeting}/register",
+        {**only(302, "coordinator", "admin"), "member": 400},
+        data={"mode": "in_person"},
+    ),
+    Route("meetings.register", "GET", "/meetings/{open_meeting}/register", everyone(200)),
+    Route(
+        "meetings.register",
+        "POST",
+        "/meetings/{open_meeting}/register",
+        everyone(302),
+        data={"mode": "online", "name": "Table Guest", "email": "table-guest@example.org"},
+    ),
+    Route(
+        "meetings.register",
+        "GET",
+        "/meetings/{draft_meeting}/register",
+        {**everyone(404), "coordinator": 200, "admin": 200},
+    ),
+    Route(
+        "meetings.register",
+        "POST",
+        "/meetings/{past_meeting}/register",
+        only(400, "member", "coordinator", "admin"),
+        data={"mode": "in_person"},
+    ),
+    Route("meetings.register", "GET", "/meetings/{other_meeting}/register", only(200, "admin")),
+    Route("meetings.register", "GET", "/meetings/999999999/register", everyone(404)),
+    # Guests' emailed links: a forged token is a 400 page whoever follows it.
+    Route("meetings.confirm_guest", "GET", "/meetings/confirm/not-a-real-token", everyone(400)),
+    Route("meetings.confirm_guest", "POST", "/meetings/confirm/not-a-real-token", everyone(400)),
+    Route("meetings.cancel_guest", "GET", "/meetings/cancel/not-a-real-token", everyone(400)),
+    Route("meetings.cancel_guest", "POST", "/meetings/cancel/not-a-real-token", everyone(400)),
+    # One's own registration, or anyone's for the group's coordinators; someone else's is not
+    # there (404).
+    Route(
+        "meetings.cancel_registration",
+        "POST",
+        "/registrations/{member_registration_id}/cancel",
+        only(302, "member", "coordinator", "admin", others=404),
+    ),
+    Route(
+        "meetings.cancel_registration",
+        "POST",
+        "/registrations/{waiting_registration_id}/cancel",
+        only(302, "coordinator", "admin", others=404),
+    ),
+    Route(
+        "meetings.cancel_registration", "POST", "/registrations/999999999/cancel", signed_in(404)
+    ),
+    Route(
+        "meetings.confirm_registration",
+        "POST",
+        "/registrations/{waiting_registration_id}/confirm",
+        only(302, "coordinator", "admin"),
+    ),
+    # The member's seat is confirmed already: coordinators are told so.
+    Route(
+        "meetings.confirm_registration",
+        "POST",
+        "/registrations/{member_registration_id}/confirm",
+        only(400, "coordinator", "admin"),
+    ),
+    Route(
+        "meetings.confirm_registration",
+        "POST",
+        "/registrations/999999999/confirm",
+        signed_in(404),
+    ),
+    # {meeting} is a month away: attendance cannot be recorded yet (coordinators are told when).
+    Route(
+        "meetings.check_in",
+        "POST",
+        "/registrations/{member_registration_id}/attendance",
+        only(400, "coordinator", "admin"),
+        data={"attended": "yes"},
+    ),
+    Route(
+        "meetings.check_in",
+        "POST",
+        "/registrations/999999999/attendance",
+        signed_in(404),
+        data={"attended": "yes"},
+    ),
+    Route(
+        "meetings.participants",
+        "GET",
+        "/meetings/{meeting}/participants",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "meetings.participants",
+        "GET",
+        "/meetings/{draft_meeting}/participants",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "meetings.participants", "GET", "/meetings/{other_meeting}/participants", only(200, "admin")
+    ),
+    Route("meetings.participants", "GET", "/meetings/999999999/participants", signed_in(404)),
+    Route(
+        "meetings.participants_csv",
+        "GET",
+        "/meetings/{meeting}/participants.csv",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "meetings.participants_csv",
+        "GET",
+        "/meetings/{other_meeting}/participants.csv",
+        only(200, "admin"),
+    ),
+    Route("meetings.my_meetings", "GET", "/account/meetings", signed_in(200)),
+    # -- meetings: public pages
+    Route("meetings.meeting", "GET", "/meetings/{meeting}", everyone(200)),
+    Route("meetings.meeting", "GET", "/meetings/{open_meeting}", everyone(200)),
+    Route("meetings.meeting", "GET", "/meetings/{past_meeting}", everyone(200)),
+    Route("meetings.meeting", "GET", "/meetings/{other_meeting}", everyone(200)),
+    Route(
+        "meetings.meeting",
+        "GET",
+        "/meetings/{draft_meeting}",
+        {**everyone(404), "coordinator": 200, "admin": 200},
+    ),
+    Route("meetings.meeting", "GET", "/meetings/99999999", everyone(404)),
+    Route("meetings.group_meetings", "GET", "/groups/{group}/meetings/", everyone(200)),
+    Route("meetings.group_meetings", "GET", "/groups/{archived_group}/meetings/", everyone(200)),
+    Route("meetings.group_meetings", "GET", "/groups/no-such-group/meetings/", everyone(404)),
 ]

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from cop.db import utcnow
+from cop.meetings.models import (
+    AttendanceMode,
+    Audience,
+    Meeting,
+    MeetingFormat,
+    MeetingKind,
+    MeetingStatus,
+    Registration,
+    RegistrationStatus,
+)
 from cop.members.models import (
     Helix,
+    Invitation,
     Membership,
     MembershipStatus,
     Organisation,
@@ -110,12 +121,6 @@ def make_membership(
     return membership
 
 
-# Appended with the membership work; imports here keep the edit to the end of the file.
-from datetime import timedelta  # noqa: E402
-
-from cop.members.models import Invitation  # noqa: E402
-
-
 def make_invitation(
     session: Session,
     group: WorkingGroup,
@@ -138,3 +143,71 @@ def make_invitation(
     session.add(invitation)
     session.flush()
     return invitation
+
+
+def make_meeting(
+    session: Session,
+    group: WorkingGroup,
+    *,
+    starts_in: timedelta = timedelta(days=30),
+    hours: float = 6,
+    **values,
+) -> Meeting:
+    """A published workshop of `group` (hybrid, 10 seats in the room, no limit online),
+    starting `starts_in` from now, open for registration until then; `values` override."""
+    starts_at = values.pop("starts_at", None) or (utcnow() + starts_in).replace(
+        second=0, microsecond=0
+    )
+    kind = values.pop("kind", MeetingKind.WORKSHOP)
+    defaults = dict(
+        title=f"Meeting {next(_numbers)}",
+        description="We compare how regions help SMEs adopt new technologies.",
+        ends_at=starts_at + timedelta(hours=hours),
+        timezone="Europe/Brussels",
+        format=MeetingFormat.HYBRID,
+        venue="Committee of the Regions",
+        address="Rue Belliard 99-101, 1040 Brussels",
+        online_url="https://meet.example.org/s3-workshop",
+        capacity_in_person=10,
+        capacity_online=None,
+        audience=Audience.MEMBERS,
+        status=MeetingStatus.PUBLISHED,
+        cycle_slot=1 if kind is MeetingKind.PLENARY else None,
+    )
+    defaults.update(values)
+    if defaults["status"] is not MeetingStatus.DRAFT:
+        defaults.setdefault("published_at", utcnow() - timedelta(days=1))
+    meeting = Meeting(group=group, kind=kind, starts_at=starts_at, **defaults)
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def make_registration(
+    session: Session,
+    meeting: Meeting,
+    user: User | None = None,
+    *,
+    mode: AttendanceMode = AttendanceMode.IN_PERSON,
+    status: RegistrationStatus = RegistrationStatus.CONFIRMED,
+    queued_at: datetime | None = None,
+    **values,
+) -> Registration:
+    """A registration written directly (no seat check, no email); a guest when `user` is None."""
+    now = utcnow()
+    if user is None:
+        number = next(_numbers)
+        values.setdefault("name", f"Guest {number}")
+        values.setdefault("email", f"guest{number}@example.org")
+    registration = Registration(
+        meeting=meeting,
+        user=user,
+        mode=mode,
+        status=status,
+        queued_at=queued_at or now,
+        confirmed_at=now if status is RegistrationStatus.CONFIRMED else None,
+        **values,
+    )
+    session.add(registration)
+    session.flush()
+    return registration

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from cop.meetings.models import (
+    Audience,
+    MeetingFormat,
+    MeetingKind,
+    MeetingStatus,
+    RegistrationStatus,
+)
 from cop.members.models import MembershipStatus, Role
 from tests.access import ACCESS_TABLE, LOGIN, ROLES, WORLD_KEYS
 from tests.conftest import Browser
-from tests.factories import make_group, make_membership, make_organisation, make_user
+from tests.factories import (
+    make_group,
+    make_meeting,
+    make_membership,
+    make_organisation,
+    make_registration,
+    make_user,
+)
 
 
 def test_every_route_is_in_the_access_table(app):
@@ -36,6 +52,19 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
     applied = make_membership(session, applicant, group, status=MembershipStatus.APPLIED)
     active = make_membership(session, member, group)
     make_membership(session, coordinator, group, role=Role.COORDINATOR)
+    meeting = make_meeting(session, group)
+    open_meeting = make_meeting(
+        session,
+        group,
+        kind=MeetingKind.WEBINAR,
+        format=MeetingFormat.ONLINE,
+        audience=Audience.OPEN,
+    )
+    draft_meeting = make_meeting(session, group, status=MeetingStatus.DRAFT)
+    other_meeting = make_meeting(session, other_group)
+    past_meeting = make_meeting(session, group, starts_in=timedelta(days=-30))
+    registration = make_registration(session, meeting, member)
+    waiting = make_registration(session, meeting, status=RegistrationStatus.WAITLISTED)
     session.commit()
     people = {
         "user": user,
@@ -52,6 +81,13 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
         "applicant_membership_id": applied.id,
         "member_membership_id": active.id,
         "organisation_id": organisation.id,
+        "meeting": meeting.id,
+        "open_meeting": open_meeting.id,
+        "draft_meeting": draft_meeting.id,
+        "other_meeting": other_meeting.id,
+        "past_meeting": past_meeting.id,
+        "member_registration_id": registration.id,
+        "waiting_registration_id": waiting.id,
     }
     assert set(values) == set(WORLD_KEYS)
     return people, values

@@ -361,4 +361,6 @@ def test_constraints_are_named_by_the_convention(engine):
         for index in inspector.get_indexes(table):
             if index.get("duplicates_constraint"):  # PostgreSQL lists unique constraints too
                 continue
-            assert index["name"].startswith(f"ix_{table}_"), index
+            # Partial unique indexes (a rule that holds only for some rows) are named uq_.
+            prefix = "uq" if index["unique"] else "ix"
+            assert index["name"].startswith(f"{prefix}_{table}_"), index

@@ -21,6 +21,10 @@ LIFETIMES = {
     "reset-password": timedelta(hours=2),
     "change-email": timedelta(days=1),
     "invitation": timedelta(days=30),
+    # A person without an account confirms a meeting registration, and may cancel it
+    # from the link in their confirmation until the meeting (at most a year ahead).
+    "meeting-registration": timedelta(days=3),
+    "meeting-cancel": timedelta(days=400),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -85,11 +87,14 @@ def region_label(region: Region | None) -> str:
     """A region with its country, "Norte, Portugal", in the interface language."""
     if region is None:
         return str(NOT_STATED)
-    return _(
-        "%(region)s, %(country)s",
-        region=region.name,
-        country=localized_country_name(region.country_code),
-    )
+    return _region_label(region.name, region.country_code, str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=2048)
+def _region_label(name: str, country_code: str, locale: str) -> str:
+    # Pages list hundreds of people; a region's label is the same for all of them in a language
+    # (`locale` is the language gettext is speaking right now, so it keys the cache).
+    return _("%(region)s, %(country)s", region=name, country=country_name(country_code, locale))
 
 
 def register_template_helpers(app: Flask) -> None:

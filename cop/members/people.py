@@ -26,6 +26,7 @@ from cop.auth.throttle import verify_current_password
 from cop.db import MAX_ID, utcnow
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
 from cop.mail.models import OutboxMessage, OutboxStatus
+from cop.members.events import DataSection, account_closing, personal_data_requested
 from cop.members.models import (
     Helix,
     Invitation,
@@ -356,6 +357,8 @@ class PersonalData:
     account_changes: list[AuditEntry]  # changes made to the person's account
     emails: list[OutboxMessage]
     login_attempts: list[LoginAttempt]
+    # What other packages hold about the person (meeting registrations, say).
+    sections: list[DataSection] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         person = self.person
@@ -433,6 +436,7 @@ class PersonalData:
                 {"at": _iso(a.at), "address": a.address, "succeeded": a.succeeded}
                 for a in self.login_attempts
             ],
+            **{section.key: list(section.records) for section in self.sections},
         }
 
 
@@ -501,6 +505,11 @@ def personal_data(session: Session, viewer: Any, person: User) -> PersonalData:
         account_changes=list(account_changes),
         emails=list(emails),
         login_attempts=list(attempts),
+        sections=[
+            section
+            for _receiver, section in personal_data_requested.send(person, session=session)
+            if section is not None
+        ],
     )
 
 
@@ -641,6 +650,9 @@ def close_account(
         raise Invalid(_("This is not your current password."), field="password")
 
     _refuse_leaving_a_group_without_coordinator(session, person)
+    # Other packages end what the person still holds (a seat at a meeting frees up for the
+    # next person waiting) while the account still has its name for their emails.
+    account_closing.send(person, session=session, now=utcnow())
     names, emails = _former_identities(session, person)
     new_name, new_email = f"Former member #{person.id}", f"closed-{person.id}@invalid"
     # Their own rows lose their names and emails; other people's rows lose only the exact

@@ -8,6 +8,7 @@ they can be shown in every interface language.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from babel import Locale
 from sqlalchemy import select
@@ -24,6 +25,7 @@ def iso_country(nuts_country_code: str) -> str:
     return NUTS_TO_ISO.get(nuts_country_code, nuts_country_code)
 
 
+@lru_cache(maxsize=512)
 def country_name(nuts_country_code: str, locale: str = "en") -> str:
     iso = iso_country(nuts_country_code)
     return Locale.parse(locale).territories.get(iso, nuts_country_code)

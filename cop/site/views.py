@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import abort, current_app, jsonify, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from cop.db import get_session
-from cop.meetings.cycle import cycle_slots, plenary_count
+from cop.meetings.cycle import plenary_count
+from cop.meetings.pages import group_agenda
 from cop.members.people import public_group_page
 from cop.members.people_views import join_links
 from cop.members.services import list_active_groups
@@ -27,17 +25,14 @@ def home():
 
 @bp.get("/groups/<slug>/")
 def group(slug: str):
-    page = public_group_page(get_session(), current_user, slug)
-    group = page.group
-    today = datetime.now(ZoneInfo(group.timezone)).date()
-    slots = cycle_slots(group.kickoff, group.duration_months, group.meetings_per_year)
+    db = get_session()
+    page = public_group_page(db, current_user, slug)
     return render_template(
         "site/group.html",
-        group=group,
+        group=page.group,
         page=page,
         links=join_links(slug),
-        slots=slots,
-        today=today,
+        agenda=group_agenda(db, page.group, page.coordinates),
     )
 
 

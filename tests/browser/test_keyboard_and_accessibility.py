@@ -8,6 +8,8 @@ from axe_playwright_python.sync_playwright import Axe
 PAGES = [
     "/",
     "/groups/innovation-diffusion/",
+    "/groups/innovation-diffusion/meetings/",
+    "/meetings/1",
     "/account/login",
     "/privacy",
     "/accessibility",

@@ -1,0 +1,128 @@
+"""The pages the bench measures, who reads each, and their SQL query counts (in process)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import Flask, url_for
+from sqlalchemy import event, select
+
+from cop import clock
+from cop.db import get_db, get_session
+from cop.demo_scale import SCALE_COORDINATOR, SCALE_MEMBER, SCALE_PASSWORD, group_slug
+from cop.meetings.models import Meeting, MeetingKind, MeetingStatus
+from cop.members.models import WorkingGroup
+
+CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+# Savepoints are transaction bookkeeping, not queries (the test suite's sessions use them).
+BOOKKEEPING = re.compile(r"\s*(SAVEPOINT|RELEASE|ROLLBACK TO)", re.I)
+ACCOUNTS = {"coordinator": SCALE_COORDINATOR, "member": SCALE_MEMBER}
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    endpoint: str
+    reader: str | None = None  # "coordinator" or "member" of the scaled demo; None: anonymous
+
+
+PAGES = (
+    Page("/healthz", "site.healthz"),
+    Page("home page", "site.home"),
+    Page("group page", "site.group"),
+    Page("group's meetings", "meetings.group_meetings"),
+    Page("meeting page", "meetings.meeting"),
+    Page("participant list (coordinator)", "meetings.participants", "coordinator"),
+    Page("My meetings (member)", "meetings.my_meetings", "member"),
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A page's address in one database, or why it cannot be measured there."""
+
+    page: Page
+    path: str | None
+    missing: str = ""
+
+
+def targets(app: Flask) -> list[Target]:
+    """Each page's address: the first scale group, and its next plenary (with about 60% of the
+    group registered, a few of them waiting for a seat)."""
+    with app.app_context():
+        session = get_session()
+        slug = group_slug(0)
+        plenaries = session.execute(
+            select(Meeting.id, Meeting.starts_at)
+            .join(WorkingGroup, WorkingGroup.id == Meeting.group_id)
+            .where(
+                WorkingGroup.slug == slug,
+                Meeting.kind == MeetingKind.PLENARY,
+                Meeting.status == MeetingStatus.PUBLISHED,
+            )
+            .order_by(Meeting.starts_at)
+        ).all()
+        if not plenaries:
+            raise RuntimeError(f"the scaled demo's group {slug} has no published plenary")
+        now = clock.now()
+        meeting_id = next((m for m, starts in plenaries if starts > now), plenaries[-1].id)
+        found = []
+        for page in PAGES:
+            if page.endpoint not in app.view_functions:
+                found.append(Target(page, None, "not built yet"))
+                continue
+            values = {}
+            rule = next(app.url_map.iter_rules(page.endpoint))
+            if "slug" in rule.arguments:
+                values["slug"] = slug
+            if "meeting_id" in rule.arguments:
+                values["meeting_id"] = meeting_id
+            with app.test_request_context():
+                found.append(Target(page, url_for(page.endpoint, **values)))
+        return found
+
+
+def log_in(client, email: str) -> None:
+    page = client.get("/account/login").get_data(as_text=True)
+    token = CSRF_FIELD.search(page).group(1)
+    response = client.post(
+        "/account/login", data={"csrf_token": token, "email": email, "password": SCALE_PASSWORD}
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"logging in as {email} failed ({response.status_code})")
+    client.get("/")  # takes the "You are logged in" message out of the session
+
+
+def count_queries(app: Flask, found: list[Target], listen_on=None) -> dict[str, tuple[int, int]]:
+    """Each page's (status, number of SQL statements) for one request, after a warm-up request.
+
+    Statements are counted on the app's engine, or on `listen_on` (a connection the app's
+    sessions are bound to, as in the test suite).
+    """
+    clients = {None: app.test_client()}
+    for reader, email in ACCOUNTS.items():
+        clients[reader] = app.test_client()
+        log_in(clients[reader], email)
+    statements = 0
+
+    def count(_connection, _cursor, statement, *_args) -> None:
+        nonlocal statements
+        if not BOOKKEEPING.match(statement):
+            statements += 1
+
+    engine = listen_on if listen_on is not None else get_db(app).engine
+    counts = {}
+    for target in found:
+        if target.path is None:
+            continue
+        client = clients[target.page.reader]
+        client.get(target.path)
+        event.listen(engine, "before_cursor_execute", count)
+        statements = 0
+        try:
+            status = client.get(target.path).status_code
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        counts[target.page.label] = (status, statements)
+    return counts

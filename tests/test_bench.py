@@ -1,0 +1,199 @@
+"""The bench's building blocks at a tiny scale: the scaled demo, the statistics, the load generator,
+the pages it measures. Fast checks that they work, not a timed benchmark (that is `make bench`)."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import func, select
+
+from bench.load import Sample, percentile, run_load, summarise
+from bench.pages import PAGES, count_queries, targets
+from cop.demo_scale import (
+    SCALE_COORDINATOR,
+    SCALE_MEMBER,
+    AlreadyLoaded,
+    ScalePlan,
+    load_scaled_demo,
+)
+from cop.meetings.models import (
+    AgendaItem,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Registration,
+    RegistrationStatus,
+)
+from cop.members.models import Membership, User, WorkingGroup
+
+TINY = ScalePlan(members=60, groups=3, meetings_per_group=8, member_groups=2)
+NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
+
+
+def count(session, model, *where) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+# --- Statistics ---------------------------------------------------------------------------------
+
+
+def test_percentiles_of_known_samples():
+    hundred = list(range(1, 101))
+    random.Random(5).shuffle(hundred)
+    assert percentile(hundred, 0.50) == 50
+    assert percentile(hundred, 0.99) == 99
+    assert percentile(hundred, 1.0) == 100
+    thousand = [n / 1000 for n in range(1000, 0, -1)]
+    assert percentile(thousand, 0.50) == 0.5
+    assert percentile(thousand, 0.99) == 0.99
+    assert percentile([7.0], 0.5) == percentile([7.0], 0.99) == 7.0
+    # Nearest rank: of ten samples, p99 is the largest one (a slow outlier shows).
+    assert percentile([1, 1, 1, 1, 1, 1, 1, 1, 1, 40], 0.99) == 40
+    assert percentile([1, 1, 1, 1, 1, 1, 1, 1, 1, 40], 0.50) == 1
+    with pytest.raises(ValueError):
+        percentile([], 0.5)
+
+
+def test_summary_of_a_run_in_milliseconds_and_requests_per_second():
+    latencies = [0.001 * n for n in range(1, 201)]  # 1 ms .. 200 ms
+
+    stats = summarise(latencies, errors=3, seconds=4.0)
+
+    assert stats.requests == 200 and stats.errors == 3
+    assert stats.rps == 50.0
+    assert stats.p50_ms == pytest.approx(100.0)
+    assert stats.p99_ms == pytest.approx(198.0)
+    assert summarise([], errors=2, seconds=1.0).rps == 0.0
+    # Runs of the same page (/healthz before and after another page) add up before the stats.
+    both = (Sample((0.002, 0.004), 0, 1.0) + Sample((0.001, 0.003), 1, 1.0)).stats()
+    assert (both.requests, both.errors, both.rps) == (4, 1, 2.0)
+    assert both.p50_ms == pytest.approx(2.0) and both.p99_ms == pytest.approx(4.0)
+
+
+def test_the_load_generator_keeps_connections_alive_and_counts_errors():
+    connections = set()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keeps the connection open between requests
+
+        def do_GET(self) -> None:
+            connections.add(self.client_address)
+            self.send_response(200 if self.path == "/ok" else 404)
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self.wfile.write(b"hello")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        ok = run_load("127.0.0.1", port, "/ok", threads=2, duration=0.3, warmup=0.1)
+        seen = set(connections)
+        missing = run_load("127.0.0.1", port, "/missing", threads=1, duration=0.2, warmup=0)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    assert ok.requests > 10 and ok.errors == 0
+    assert 0 < ok.p50_ms <= ok.p99_ms
+    assert len(seen) == 2  # two threads, each on one connection reused for every request
+    assert missing.requests == 0 and missing.errors > 0
+
+
+# --- The scaled demo ----------------------------------------------------------------------------
+
+
+def test_the_scaled_demo_writes_the_planned_numbers(session):
+    report = load_scaled_demo(session, TINY, now=NOW)
+    session.commit()
+
+    assert count(session, WorkingGroup, WorkingGroup.slug.like("scale-%")) == report.groups == 3
+    people = count(session, User, User.email.like("scale-%"))
+    assert people == report.users == 62  # and the two accounts for the bench
+    # Everyone in one group, every fourth person in a second; one coordinator and the member.
+    assert count(session, Membership) == report.memberships == 60 + 15 + 1 + 2
+    assert count(session, Meeting) == report.meetings == 24
+    assert count(session, AgendaItem) == report.agenda_items == 72
+    assert count(session, Registration) == report.registrations > 200
+    for group_id in session.scalars(select(WorkingGroup.id)):
+        slots = session.scalars(
+            select(Meeting.cycle_slot).where(
+                Meeting.group_id == group_id, Meeting.kind == MeetingKind.PLENARY
+            )
+        ).all()
+        assert sorted(slots) == [1, 2, 3, 4, 5, 6]
+    # Seats are never overbooked; the rest wait.
+    for meeting in session.scalars(select(Meeting)):
+        for mode in meeting.modes:
+            confirmed = count(
+                session,
+                Registration,
+                Registration.meeting_id == meeting.id,
+                Registration.mode == mode,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            assert meeting.capacity(mode) is None or confirmed <= meeting.capacity(mode)
+        if meeting.status is MeetingStatus.DRAFT:
+            assert count(session, Registration, Registration.meeting_id == meeting.id) == 0
+    assert count(session, Registration, Registration.status == RegistrationStatus.WAITLISTED)
+    # The bench's member is registered for every meeting of their two groups but drafts.
+    member = session.scalar(select(User).where(User.email == SCALE_MEMBER))
+    assert count(session, Registration, Registration.user_id == member.id) == 2 * (8 - 1)
+
+    with pytest.raises(AlreadyLoaded):
+        load_scaled_demo(session, TINY, now=NOW)
+
+
+def test_scale_n_means_n_thousand_people():
+    plan = ScalePlan.for_scale(3)
+    assert (plan.members, plan.groups, plan.groups * plan.meetings_per_group) == (3000, 10, 240)
+    with pytest.raises(ValueError):
+        ScalePlan.for_scale(0)
+
+
+def test_demo_scale_command_loads_once_and_never_in_production(app, runner, session, monkeypatch):
+    monkeypatch.setattr(ScalePlan, "for_scale", classmethod(lambda cls, scale: TINY))
+
+    first = runner.invoke(args=["cop", "demo", "--scale", "1"])
+    assert first.exit_code == 0, first.output
+    assert "Scaled demo (scale 1): 62 people" in first.output
+    assert SCALE_COORDINATOR in first.output and "scale-demo-password" in first.output
+
+    second = runner.invoke(args=["cop", "demo", "--scale", "1"])
+    assert second.exit_code != 0
+    assert "already in this database" in second.output
+    assert count(session, User, User.email.like("scale-%")) == 62
+
+    assert runner.invoke(args=["cop", "demo", "--scale", "0"]).exit_code != 0
+    app.config["COP_ENV"] = "production"
+    refused = runner.invoke(args=["cop", "demo", "--scale", "1"])
+    assert refused.exit_code != 0 and "not for production" in refused.output
+
+
+# --- The pages measured -------------------------------------------------------------------------
+
+
+def test_the_measured_pages_answer_and_their_queries_are_counted(app, session, connection):
+    load_scaled_demo(session, TINY, now=NOW)
+    session.commit()
+
+    found = targets(app)
+    counts = count_queries(app, found, listen_on=connection)
+
+    assert [target.page for target in found] == list(PAGES)
+    for target in found:
+        if target.path is None:  # a page not built yet is reported, not measured
+            continue
+        status, statements = counts[target.page.label]
+        assert status == 200, target.path
+        assert statements >= 1
+    assert counts["/healthz"][1] == 1  # SELECT 1
