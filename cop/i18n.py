@@ -38,3 +38,23 @@ def init_i18n(app: Flask) -> None:
             "current_language": str(get_locale() or app.config["DEFAULT_LANGUAGE"]),
             "languages": app.config["LANGUAGES"],
         }
+
+
+def label_filter(labels: dict, missing=None):
+    """A filter showing an enum's label in the current language, or `missing` (a lazy string)
+    for None. Pages show labels on every row of long lists, so each (value, language) is
+    translated once and remembered (translations do not change while the app runs)."""
+    cache: dict[tuple, str] = {}
+
+    def label(value) -> str:
+        key = (value, str(get_locale()))
+        text = cache.get(key)
+        if text is None:
+            if value is None:
+                text = str(missing) if missing is not None else ""
+            else:
+                text = str(labels[value])
+            cache[key] = text
+        return text
+
+    return label

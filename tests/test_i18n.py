@@ -90,3 +90,24 @@ def test_every_catalogue_is_complete_and_keeps_placeholders():
         assert untranslated == [], f"{po_path.parent.parent.name}: untranslated {untranslated[:5]}"
         problems = [(m.id, errors) for m, errors in catalogue.check()]
         assert problems == [], f"{po_path.parent.parent.name}: {problems[:3]}"
+
+
+def test_remembered_labels_follow_the_language_of_each_request(app):
+    """Labels are translated once per language and remembered: never the wrong language."""
+    from flask_babel import force_locale
+
+    from cop.members.labels import helix_label
+    from cop.members.models import Helix
+
+    with app.test_request_context():
+        english = helix_label(Helix.BUSINESS)
+        with force_locale("fr"):
+            french = helix_label(Helix.BUSINESS)
+        with force_locale("de"):
+            german = helix_label(Helix.BUSINESS)
+        again = helix_label(Helix.BUSINESS)
+        missing = helix_label(None)
+
+    assert english == again == "Business"
+    assert len({english, french, german}) == 3
+    assert missing == "Not stated"

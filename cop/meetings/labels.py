@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_decimal, get_locale, ngettext
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from cop.i18n import label_filter
 from cop.meetings.models import (
     AttendanceMode,
     Audience,
@@ -93,23 +94,6 @@ def size_label(size: int) -> str:
     return ngettext("%(num)s byte", "%(num)s bytes", size)
 
 
-def _label(labels):
-    """A filter showing an enum's label in the current language; pages show it on every row, so
-    each (value, language) is translated once."""
-    cache: dict[tuple, str] = {}
-
-    def label(value) -> str:
-        if value is None:
-            return ""
-        key = (value, str(get_locale()))
-        text = cache.get(key)
-        if text is None:
-            text = cache[key] = str(labels[value])
-        return text
-
-    return label
-
-
 def register_template_helpers(app: Flask) -> None:
     """Filters: `meeting|meeting_when`, `meeting|meeting_place`, `kind|meeting_kind_label` ..."""
     filters = app.jinja_env.filters
@@ -117,11 +101,11 @@ def register_template_helpers(app: Flask) -> None:
     filters["meeting_when"] = meeting_when
     filters["meeting_place"] = meeting_place
     filters["local_instant"] = format_instant
-    filters["meeting_kind_label"] = _label(MEETING_KIND_LABELS)
-    filters["meeting_format_label"] = _label(MEETING_FORMAT_LABELS)
-    filters["meeting_status_label"] = _label(MEETING_STATUS_LABELS)
-    filters["mode_label"] = _label(MODE_LABELS)
-    filters["registration_status_label"] = _label(REGISTRATION_STATUS_LABELS)
-    filters["audience_label"] = _label(AUDIENCE_LABELS)
-    filters["visibility_label"] = _label(VISIBILITY_LABELS)
-    filters["material_kind_label"] = _label(MATERIAL_KIND_LABELS)
+    filters["meeting_kind_label"] = label_filter(MEETING_KIND_LABELS)
+    filters["meeting_format_label"] = label_filter(MEETING_FORMAT_LABELS)
+    filters["meeting_status_label"] = label_filter(MEETING_STATUS_LABELS)
+    filters["mode_label"] = label_filter(MODE_LABELS)
+    filters["registration_status_label"] = label_filter(REGISTRATION_STATUS_LABELS)
+    filters["audience_label"] = label_filter(AUDIENCE_LABELS)
+    filters["visibility_label"] = label_filter(VISIBILITY_LABELS)
+    filters["material_kind_label"] = label_filter(MATERIAL_KIND_LABELS)

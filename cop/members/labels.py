@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from cop.i18n import label_filter
 from cop.mail.models import OutboxStatus
 from cop.members.models import Helix, MembershipStatus, OrganisationKind, Region, Role
 from cop.members.regions import country_name
@@ -56,24 +57,11 @@ EMAIL_STATUS_LABELS = {
 NOT_STATED = _l("Not stated")
 
 
-def helix_label(helix: Helix | None) -> str:
-    return str(HELIX_LABELS[helix]) if helix is not None else str(NOT_STATED)
-
-
-def kind_label(kind: OrganisationKind | None) -> str:
-    return str(KIND_LABELS[kind]) if kind is not None else str(NOT_STATED)
-
-
-def role_label(role: Role) -> str:
-    return str(ROLE_LABELS[role])
-
-
-def membership_status_label(status: MembershipStatus) -> str:
-    return str(MEMBERSHIP_STATUS_LABELS[status])
-
-
-def email_status_label(status: OutboxStatus) -> str:
-    return str(EMAIL_STATUS_LABELS[status])
+helix_label = label_filter(HELIX_LABELS, NOT_STATED)
+kind_label = label_filter(KIND_LABELS, NOT_STATED)
+role_label = label_filter(ROLE_LABELS)
+membership_status_label = label_filter(MEMBERSHIP_STATUS_LABELS)
+email_status_label = label_filter(EMAIL_STATUS_LABELS)
 
 
 def localized_country_name(code: str | None) -> str:

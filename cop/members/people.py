@@ -69,7 +69,7 @@ class Balance:
 @dataclass(frozen=True)
 class GroupPage:
     group: WorkingGroup
-    participants: list[User]  # listed, active, account open; organisation and region loaded
+    participants: list[ListedPerson]  # listed, active, account open
     balance: Balance
     signed_in: bool
     membership: Membership | None  # the viewer's, whatever its status
@@ -77,17 +77,32 @@ class GroupPage:
     coordinates: bool  # an active coordinator or an admin: sees the applications queue
 
 
-def list_participants(session: Session, group: WorkingGroup) -> list[User]:
-    """The active members who consented to be listed publicly, by name."""
-    return list(
-        session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(*_active_members(group), User.listed.is_(True))
-            .options(joinedload(User.organisation).joinedload(Organisation.region))
-            .order_by(User.name, User.id)
-        ).unique()
+@dataclass(frozen=True)
+class ListedPerson:
+    """A participant as the public group page shows them: a row, not an account."""
+
+    id: int
+    name: str
+    organisation: str | None  # its name; None when not stated
+    helix: Helix | None
+    region: Region | None
+
+
+def list_participants(session: Session, group: WorkingGroup) -> list[ListedPerson]:
+    """The active members who consented to be listed publicly, by name.
+
+    Read as plain rows: a group has hundreds of members, and the page needs five
+    columns of each, not their accounts.
+    """
+    rows = session.execute(
+        select(User.id, User.name, Organisation.name, Organisation.helix, Region)
+        .join(Membership, Membership.user_id == User.id)
+        .outerjoin(Organisation, User.organisation_id == Organisation.id)
+        .outerjoin(Region, Organisation.region_code == Region.code)
+        .where(*_active_members(group), User.listed.is_(True))
+        .order_by(User.name, User.id)
     )
+    return [ListedPerson(*row) for row in rows]
 
 
 def group_balance(session: Session, group: WorkingGroup) -> Balance:
