@@ -24,11 +24,8 @@ from cop.meetings.models import (
     RegistrationStatus,
     Visibility,
 )
-from cop.meetings.registration import (
-    check_registration_open,
-    registration_state,
-    waitlist_positions,
-)
+from cop.meetings.registration import check_registration_open, registration_state
+from cop.meetings.seats import waitlist_positions
 from cop.members.models import Membership, MembershipStatus, User, WorkingGroup
 
 

@@ -19,7 +19,7 @@ from cop.meetings.models import (
     MeetingStatus,
     RegistrationStatus,
 )
-from cop.meetings.registration import CONFIRM_PURPOSE, guest_token
+from cop.meetings.registration_mail import CONFIRM_PURPOSE, guest_token
 from cop.members.models import Role
 from tests.conftest import Browser, csrf_token_from
 from tests.factories import (

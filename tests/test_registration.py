@@ -26,14 +26,9 @@ from cop.meetings.models import (
     Registration,
     RegistrationStatus,
 )
-from cop.meetings.registration import (
-    CANCEL_PURPOSE,
-    CONFIRM_PURPOSE,
-    change_capacity,
-    guest_token,
-    lock_meeting,
-    purge_past_needs,
-)
+from cop.meetings.registration import purge_past_needs
+from cop.meetings.registration_mail import CANCEL_PURPOSE, CONFIRM_PURPOSE, guest_token
+from cop.meetings.seats import change_capacity, lock_meeting
 from cop.members.models import Helix, Role
 from tests.factories import (
     make_group,

@@ -25,7 +25,8 @@ from cop.db import Base, get_db, get_session, make_engine
 from cop.errors import Invalid
 from cop.mail.models import OutboxMessage
 from cop.meetings.models import Registration, RegistrationStatus
-from cop.meetings.registration import cancel_registration, register_member, waitlist_positions
+from cop.meetings.registration import cancel_registration, register_member
+from cop.meetings.seats import waitlist_positions
 from cop.members.models import User
 from tests.factories import make_group, make_meeting, make_membership, make_user
 

@@ -15,7 +15,7 @@ from cop import clock
 from cop.audit.services import record_change, snapshot
 from cop.auth.permissions import is_member
 from cop.errors import Invalid, NotAllowed, NotFound
-from cop.meetings import registration as seats
+from cop.meetings import seats
 from cop.meetings.labels import size_label
 from cop.meetings.models import AgendaItem, Material, MaterialKind, Meeting, Visibility
 from cop.meetings.services import meeting_to_manage

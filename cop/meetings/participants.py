@@ -29,7 +29,7 @@ from cop.meetings.models import (
     Registration,
     RegistrationStatus,
 )
-from cop.meetings.registration import HOLDING, is_over, lock_registration, waitlist_positions
+from cop.meetings.seats import HOLDING, is_over, lock_registration, waitlist_positions
 from cop.meetings.times import format_instant
 from cop.members.labels import helix_label, localized_country_name, region_label
 from cop.members.models import Helix, Organisation, Region, User

@@ -18,9 +18,10 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length
 
+from cop.meetings.guests import GuestDetails
 from cop.meetings.labels import MODE_LABELS
 from cop.meetings.models import AttendanceMode
-from cop.meetings.registration import MAX_NAME, MAX_NEEDS, GuestDetails
+from cop.meetings.registration import MAX_NAME, MAX_NEEDS
 from cop.meetings.validation import MAX_EMAIL
 from cop.members.labels import localized_country_name
 from cop.members.models import Region

@@ -18,7 +18,7 @@ from cop.auth.permissions import login_required
 from cop.db import get_session
 from cop.errors import Invalid, NotFound
 from cop.extensions import login_manager
-from cop.meetings import bp
+from cop.meetings import bp, guests, seats
 from cop.meetings import participants as participant_services
 from cop.meetings import registration as services
 from cop.meetings.labels import MODE_LABELS
@@ -29,6 +29,7 @@ from cop.meetings.registration_forms import (
     GuestRegistrationForm,
     MemberRegistrationForm,
 )
+from cop.meetings.registration_mail import CANCEL_PURPOSE, CONFIRM_PURPOSE
 from cop.members.organisations import list_regions
 from cop.web import safe_next, show_error
 
@@ -46,7 +47,7 @@ def _visible_meeting(session, meeting_id: int) -> Meeting:
     meeting = session.scalar(
         select(Meeting).where(Meeting.id == meeting_id).options(joinedload(Meeting.group))
     )
-    if meeting is None or not services.may_see_meeting(session, current_user, meeting):
+    if meeting is None or not seats.may_see_meeting(session, current_user, meeting):
         raise NotFound(_("There is no such meeting."))
     return meeting
 
@@ -79,7 +80,7 @@ def register(meeting_id: int):
     if form.validate_on_submit():
         try:
             if guest:
-                services.register_guest(session, meeting.id, form.details(_language()))
+                guests.register_guest(session, meeting.id, form.details(_language()))
             else:
                 registration = services.register_member(
                     session,
@@ -95,7 +96,7 @@ def register(meeting_id: int):
             if guest:
                 session.commit()
                 return redirect(url_for(".register", meeting_id=meeting.id, sent=1))
-            position = services.waitlist_positions(session, [registration]).get(registration.id)
+            position = seats.waitlist_positions(session, [registration]).get(registration.id)
             session.commit()
             if registration.status is RegistrationStatus.CONFIRMED:
                 flash(
@@ -128,7 +129,7 @@ def _link_page(template: str, token: str, purpose: str, service):
     try:
         if request.method == "POST" and form.validate_on_submit():
             registration = service(session, token)
-            position = services.waitlist_positions(session, [registration]).get(registration.id)
+            position = seats.waitlist_positions(session, [registration]).get(registration.id)
             meeting = registration.meeting
             session.commit()
             return render_template(
@@ -139,8 +140,8 @@ def _link_page(template: str, token: str, purpose: str, service):
                 position=position,
                 meeting_url=meeting_path(meeting.id),
             )
-        registration = services.read_guest_token(session, purpose, token)
-        if purpose == services.CONFIRM_PURPOSE:
+        registration = guests.read_guest_token(session, purpose, token)
+        if purpose == CONFIRM_PURPOSE:
             services.check_registration_open(registration.meeting, clock.now())
     except Invalid as error:
         session.rollback()
@@ -157,9 +158,7 @@ def _link_page(template: str, token: str, purpose: str, service):
 
 @bp.route("/meetings/confirm/<token>", methods=["GET", "POST"])
 def confirm_guest(token: str):
-    return _link_page(
-        "meetings/confirm_guest.html", token, services.CONFIRM_PURPOSE, services.confirm_guest
-    )
+    return _link_page("meetings/confirm_guest.html", token, CONFIRM_PURPOSE, guests.confirm_guest)
 
 
 @bp.route("/meetings/cancel/<token>", methods=["GET", "POST"])
@@ -167,8 +166,8 @@ def cancel_guest(token: str):
     return _link_page(
         "meetings/cancel_guest.html",
         token,
-        services.CANCEL_PURPOSE,
-        services.cancel_guest_registration,
+        CANCEL_PURPOSE,
+        guests.cancel_guest_registration,
     )
 
 
@@ -206,7 +205,7 @@ def confirm_registration(registration_id: int):
     meeting_id = registration.meeting_id
     meeting = registration.meeting
     capacity = meeting.capacity(registration.mode)
-    confirmed = services.confirmed_counts(session, [meeting_id]).get(
+    confirmed = seats.confirmed_counts(session, [meeting_id]).get(
         (meeting_id, registration.mode), 0
     )
     session.commit()

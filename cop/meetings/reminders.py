@@ -23,7 +23,8 @@ from cop.meetings.models import (
     RegistrationStatus,
     ReminderSent,
 )
-from cop.meetings.registration import lock_meeting, send_registration_email
+from cop.meetings.registration_mail import send_registration_email
+from cop.meetings.seats import lock_meeting
 
 
 def parse_reminder_days(value: str | None) -> list[int]:

@@ -23,7 +23,7 @@ from cop.audit.services import record_change, snapshot
 from cop.auth.permissions import require_coordinator, require_signed_in
 from cop.errors import Conflict, Invalid, NotFound
 from cop.mail.messages import external_url, send_templated
-from cop.meetings import registration as seats
+from cop.meetings import seats
 from cop.meetings.details import (
     CAPACITY_FIELDS,
     MeetingDetails,
@@ -40,6 +40,7 @@ from cop.meetings.models import (
     Registration,
     RegistrationStatus,
 )
+from cop.meetings.registration_mail import send_registration_email
 from cop.meetings.reminders import forget_reminders
 from cop.meetings.validation import check_text
 from cop.members.models import Membership, MembershipStatus, User, WorkingGroup
@@ -246,7 +247,7 @@ def _email_change(
     postponed_from: datetime | None = None,
 ) -> None:
     for registration in registrations:
-        seats.send_registration_email(
+        send_registration_email(
             session,
             registration,
             "meeting_changed",
@@ -423,7 +424,7 @@ def cancel_meeting(
         after=snapshot(meeting, MEETING_FIELDS),
     )
     for registration in _holding(session, meeting, seats.HOLDING):
-        seats.send_registration_email(
+        send_registration_email(
             session, registration, "meeting_cancelled", reason=reason, with_online_link=False
         )
     return meeting
