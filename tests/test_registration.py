@@ -847,7 +847,7 @@ def test_a_mode_the_format_does_not_offer_is_refused(browser, session, world):
     ("change", "message"),
     [
         ({"name": ""}, "Please fill in this field."),
-        ({"email": "not-an-address"}, "Enter an email address such as name@example.org."),
+        ({"email": "not-an-address"}, "Enter a valid email address, such as name@example.org."),
         ({"region_code": "XX99"}, "Choose a region from the list."),
         ({"name": "y" * 201}, "Use at most 200 characters."),
     ],

@@ -28,7 +28,7 @@ from cop.meetings.storage import (
     safe_filename,
 )
 from cop.meetings.times import format_instant, local_to_utc
-from cop.meetings.validation import check_choice, check_text, check_url
+from cop.validation import check_choice, check_text, check_url
 
 MAX_TITLE = 200
 MAX_SPEAKERS = 500

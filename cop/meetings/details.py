@@ -26,8 +26,8 @@ from cop.meetings.models import (
     Visibility,
 )
 from cop.meetings.times import date_pattern, format_when, local_to_utc, utc_to_local, zone
-from cop.meetings.validation import check_choice, check_text, check_url
 from cop.members.models import WorkingGroup
+from cop.validation import check_choice, check_text, check_url
 
 MAX_TITLE = 200
 MAX_VENUE = 200

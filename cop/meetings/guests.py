@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from cop import clock
 from cop.audit.services import record_change, snapshot
+from cop.auth.services.passwords import normalise_email
 from cop.auth.tokens import LIFETIMES, read_token
 from cop.db import MAX_ID
 from cop.errors import Invalid, NotFound
@@ -46,8 +47,8 @@ from cop.meetings.seats import (
     may_see_meeting,
     take_seat_or_queue,
 )
-from cop.meetings.validation import check_email, check_text
 from cop.members.models import Region, User
+from cop.validation import MAX_EMAIL, check_text
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,10 @@ def register_guest(
         raise members_only(meeting)
     check_registration_open(meeting, now)
     name = check_text(details.name, "name", MAX_NAME, required=True, refuse_control=True)
-    email = check_email(details.email)
+    # The form accounts store addresses in, so that an account's address is recognised.
+    email = normalise_email(
+        check_text(details.email, "email", MAX_EMAIL, required=True, refuse_control=True)
+    )
     organisation_name = check_text(
         details.organisation_name, "organisation_name", MAX_NAME, refuse_control=True
     )

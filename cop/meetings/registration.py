@@ -38,8 +38,8 @@ from cop.meetings.seats import (
     waitlist_positions,
 )
 from cop.meetings.times import format_instant
-from cop.meetings.validation import check_text
 from cop.members.models import User
+from cop.validation import check_text
 
 MAX_NEEDS = 1000
 MAX_NAME = 200

@@ -22,9 +22,9 @@ from cop.meetings.guests import GuestDetails
 from cop.meetings.labels import MODE_LABELS
 from cop.meetings.models import AttendanceMode
 from cop.meetings.registration import MAX_NAME, MAX_NEEDS
-from cop.meetings.validation import MAX_EMAIL
 from cop.members.labels import localized_country_name
 from cop.members.models import Region
+from cop.validation import MAX_EMAIL
 
 # Forms only bound the length of what they read; the services say what is wrong with it.
 _SLACK = 100

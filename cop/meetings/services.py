@@ -42,8 +42,8 @@ from cop.meetings.models import (
 )
 from cop.meetings.registration_mail import send_registration_email
 from cop.meetings.reminders import forget_reminders
-from cop.meetings.validation import check_text
 from cop.members.models import Membership, MembershipStatus, User, WorkingGroup
+from cop.validation import check_text
 
 MAX_REASON = 2000
 

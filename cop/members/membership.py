@@ -31,6 +31,7 @@ from cop.members.models import (
     User,
     WorkingGroup,
 )
+from cop.validation import check_text
 
 MAX_TEXT = 2000
 MEMBERSHIP_FIELDS = ("role", "status", "decision_note", "decided_by_id", "decided_at")
@@ -62,15 +63,6 @@ def active_coordinators(session: Session, group: WorkingGroup) -> list[User]:
             .order_by(User.name, User.id)
         )
     )
-
-
-def _check_text(value: str, field: str, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid(_("Please fill in this field."), field=field)
-    if len(value) > MAX_TEXT:
-        raise Invalid(_("Use at most %(num)s characters.", num=MAX_TEXT), field=field)
-    return value
 
 
 def insert_membership(session: Session, **values) -> Membership:
@@ -143,7 +135,7 @@ def apply_to_group(session: Session, actor, group: WorkingGroup, motivation: str
         )
     if membership is not None and membership.status is MembershipStatus.ACTIVE:
         raise Invalid(_("You are already a member of %(group)s.", group=group.name))
-    motivation = _check_text(motivation, "motivation", required=True)
+    motivation = check_text(motivation, "motivation", MAX_TEXT, required=True)
 
     membership = put_membership(
         session,
@@ -218,7 +210,7 @@ def _decide(session: Session, actor, membership_id: int, note: str, *, approve: 
         raise Invalid(
             _("%(group)s has completed its work and takes no new members.", group=group.name)
         )
-    note = _check_text(note, "note")
+    note = check_text(note, "note", MAX_TEXT)
 
     verb = "approved" if approve else "rejected"
     with audited(
@@ -334,7 +326,7 @@ def invite_by_email(
     if len((email or "").strip()) > 254:
         raise Invalid(_("Use at most %(num)s characters.", num=254), field="email")
     address = auth_services.normalise_email(email or "")
-    message = _check_text(message, "message")
+    message = check_text(message, "message", MAX_TEXT)
     invitee = _find_user_by_email(session, address)
     if invitee is not None:
         existing = membership_of(session, invitee, group)

@@ -1,5 +1,6 @@
-"""Checks of what people type, shared by the meetings package: text, choices, web and email
-addresses. Each returns the cleaned value or raises Invalid naming the field."""
+"""Checks of what people type, shared by every package: text, choices, web addresses. Each
+returns the cleaned value or raises Invalid naming the field. (Email addresses are checked by
+`cop.auth.services.normalise_email`, the form accounts store them in.)"""
 
 from __future__ import annotations
 
@@ -36,15 +37,6 @@ def check_text(
     ):
         raise Invalid(_("Remove the control characters from this text."), field=field)
     return value
-
-
-def check_email(value: str | None) -> str:
-    """An email address, in lower case, in the field `email`."""
-    email = check_text(value, "email", MAX_EMAIL, required=True, refuse_control=True).lower()
-    local, _at, domain = email.rpartition("@")
-    if not local or "." not in domain.strip(".") or any(char.isspace() for char in email):
-        raise Invalid(_("Enter an email address such as name@example.org."), field="email")
-    return email
 
 
 def check_choice(enum_class: type[Enum], value, field: str):
