@@ -6,6 +6,7 @@ coordinator; site admins may do everything a coordinator may.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 
 from flask_babel import gettext as _
@@ -40,23 +41,37 @@ def membership_of(session: Session, user, group: WorkingGroup) -> Membership | N
     )
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What a person is to a group: an active member (sees members-only records), a coordinator."""
+
+    member: bool
+    coordinates: bool
+
+
+def standing_with(user, membership: Membership | None) -> Standing:
+    """The standing a person's membership of a group gives them (already loaded, or None);
+    admins count as members and coordinators everywhere."""
+    if is_signed_in(user) and user.is_admin:
+        return Standing(member=True, coordinates=True)
+    active = membership is not None and membership.status is MembershipStatus.ACTIVE
+    return Standing(member=active, coordinates=active and membership.role is Role.COORDINATOR)
+
+
+def standing(session: Session, user, group: WorkingGroup) -> Standing:
+    """The person's standing in a group, in one query at most."""
+    if is_signed_in(user) and user.is_admin:
+        return standing_with(user, None)
+    return standing_with(user, membership_of(session, user, group))
+
+
 def is_member(session: Session, user, group: WorkingGroup) -> bool:
     """An active member or coordinator of the group (admins count as members everywhere)."""
-    if is_signed_in(user) and user.is_admin:
-        return True
-    membership = membership_of(session, user, group)
-    return membership is not None and membership.status is MembershipStatus.ACTIVE
+    return standing(session, user, group).member
 
 
 def is_coordinator(session: Session, user, group: WorkingGroup) -> bool:
-    if is_signed_in(user) and user.is_admin:
-        return True
-    membership = membership_of(session, user, group)
-    return (
-        membership is not None
-        and membership.status is MembershipStatus.ACTIVE
-        and membership.role is Role.COORDINATOR
-    )
+    return standing(session, user, group).coordinates
 
 
 def require_member(session: Session, user, group: WorkingGroup) -> None:

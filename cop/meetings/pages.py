@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from cop import clock
-from cop.auth.permissions import is_signed_in, membership_of
+from cop.auth.permissions import is_signed_in, standing
 from cop.errors import NotFound
 from cop.meetings.cycle import FilledSlot, cycle_slots, fill_slots
 from cop.meetings.models import (
@@ -39,10 +39,8 @@ from cop.meetings.registration import RegistrationState, registration_state
 from cop.meetings.times import date_pattern, same_wall_clock, timezone_names
 from cop.members.models import (
     Helix,
-    MembershipStatus,
     Organisation,
     Region,
-    Role,
     User,
     WorkingGroup,
 )
@@ -50,25 +48,6 @@ from cop.members.services import get_public_group
 
 # How many meetings the group page lists as upcoming and as recent.
 GROUP_PAGE_MEETINGS = 5
-
-
-@dataclass(frozen=True)
-class Standing:
-    """What a reader is to a group: a member (sees members-only records), a coordinator."""
-
-    member: bool
-    coordinates: bool
-
-
-def standing(session: Session, viewer, group: WorkingGroup) -> Standing:
-    """The reader's standing in one query (admins count as members and coordinators)."""
-    if not is_signed_in(viewer):
-        return Standing(member=False, coordinates=False)
-    if viewer.is_admin:
-        return Standing(member=True, coordinates=True)
-    membership = membership_of(session, viewer, group)
-    active = membership is not None and membership.status is MembershipStatus.ACTIVE
-    return Standing(member=active, coordinates=active and membership.role is Role.COORDINATOR)
 
 
 def _visible(coordinates: bool):

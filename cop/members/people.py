@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from cop.audit.models import AuditEntry
 from cop.audit.services import record_change
 from cop.auth.models import LoginAttempt
-from cop.auth.permissions import is_signed_in, membership_of, require_member
+from cop.auth.permissions import is_signed_in, membership_of, require_member, standing_with
 from cop.auth.throttle import verify_current_password
 from cop.db import MAX_ID, utcnow
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -138,26 +138,15 @@ def group_balance(session: Session, group: WorkingGroup) -> Balance:
 def public_group_page(session: Session, viewer: Any, slug: str) -> GroupPage:
     group = get_public_group(session, slug)
     membership = membership_of(session, viewer, group)
+    reader = standing_with(viewer, membership)
     return GroupPage(
         group=group,
         participants=list_participants(session, group),
         balance=group_balance(session, group),
         signed_in=is_signed_in(viewer),
         membership=membership,
-        sees_directory=is_signed_in(viewer)
-        and (
-            viewer.is_admin
-            or (membership is not None and membership.status is MembershipStatus.ACTIVE)
-        ),
-        coordinates=is_signed_in(viewer)
-        and (
-            viewer.is_admin
-            or (
-                membership is not None
-                and membership.status is MembershipStatus.ACTIVE
-                and membership.role is Role.COORDINATOR
-            )
-        ),
+        sees_directory=reader.member,
+        coordinates=reader.coordinates,
     )
 
 
