@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-test browser translations compile-translations lint bench clean
+.PHONY: run test install install-test browser calendar-readers translations compile-translations lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,34 @@ browser:
 		fi; \
 	fi
 
+# The calendar tests read the exported .ics files back with Debian's calcurse and with ical.js,
+# Thunderbird's parser, pinned by tests/calendar_readers/package-lock.json: install them when
+# missing (apt needs root), and run npm ci again whenever the lockfile changes.
+CALCURSE := /usr/bin/calcurse
+CALENDAR_READERS := tests/calendar_readers
+ICALJS_STAMP := $(CALENDAR_READERS)/node_modules/.cop-installed
+calendar-readers:
+	@missing=""; \
+	[ -x $(CALCURSE) ] || missing=" calcurse"; \
+	command -v node >/dev/null || missing="$$missing nodejs npm"; \
+	command -v node >/dev/null && ! command -v npm >/dev/null && missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing$$missing for the calendar tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "Missing for the calendar tests: run 'sudo apt-get install -y$$missing'"; \
+		fi; \
+	fi
+	@if [ ! -f $(ICALJS_STAMP) ] || [ $(CALENDAR_READERS)/package-lock.json -nt $(ICALJS_STAMP) ]; then \
+		if command -v npm >/dev/null; then \
+			echo "Installing ical.js for the calendar tests"; \
+			(cd $(CALENDAR_READERS) && npm ci --no-audit --no-fund --loglevel=error) && touch $(ICALJS_STAMP); \
+		else \
+			echo "npm is missing: ical.js is not installed (the calendar tests fail)"; \
+		fi; \
+	fi
+
 # Compile the committed .po catalogues into the .mo files Flask-Babel reads.
 compile-translations: install
 	$(BIN)/pybabel compile --statistics -d cop/translations
@@ -54,7 +82,7 @@ lint: install-test
 	$(BIN)/ruff format --check .
 
 # The suite on SQLite always; again on PostgreSQL when TEST_DATABASE_URL is set (CI sets it).
-test: install-test compile-translations browser
+test: install-test compile-translations browser calendar-readers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q

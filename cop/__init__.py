@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from cop.calendar.helpers import register_template_helpers as register_calendar_links
     from cop.markdown import render_markdown
     from cop.meetings.labels import register_template_helpers as register_meeting_labels
     from cop.members.labels import register_template_helpers as register_member_labels
@@ -59,6 +60,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     register_member_labels(app)
     register_meeting_labels(app)
+    register_calendar_links(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -75,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from cop.audit import bp as audit_bp
     from cop.auth import bp as auth_bp
     from cop.auth.views import admin_bp as organisations_bp
+    from cop.calendar import bp as calendar_bp
     from cop.meetings import bp as meetings_bp
     from cop.members import bp as members_bp
     from cop.site import bp as site_bp
@@ -84,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisations_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(audit_bp)
 
 

@@ -42,6 +42,10 @@ WORLD_KEYS = (
     "past_meeting",
     "member_registration_id",
     "waiting_registration_id",
+    # {member_feed_token}: the secret part of the member's calendar address (in force);
+    # {revoked_feed_token}: the member's earlier address, reset since.
+    "member_feed_token",
+    "revoked_feed_token",
 )
 
 
@@ -620,4 +624,46 @@ ACCESS_TABLE: list[Route] = [
     Route("meetings.group_meetings", "GET", "/groups/{group}/meetings/", everyone(200)),
     Route("meetings.group_meetings", "GET", "/groups/{archived_group}/meetings/", everyone(200)),
     Route("meetings.group_meetings", "GET", "/groups/no-such-group/meetings/", everyone(404)),
+    # -- calendar: a meeting's file, a group's feed, each person's feed at its secret address
+    # A meeting's file follows who may come: open meetings for anyone, members-only ones for
+    # the group's members, drafts for its coordinators; for everyone else it is not there
+    # (404, even anonymous: no login page that would tell it exists).
+    Route("calendar.meeting_file", "GET", "/meetings/{open_meeting}.ics", everyone(200)),
+    Route(
+        "calendar.meeting_file",
+        "GET",
+        "/meetings/{meeting}.ics",
+        {**everyone(404), "member": 200, "coordinator": 200, "admin": 200},
+    ),
+    Route(
+        "calendar.meeting_file",
+        "GET",
+        "/meetings/{past_meeting}.ics",
+        {**everyone(404), "member": 200, "coordinator": 200, "admin": 200},
+    ),
+    Route(
+        "calendar.meeting_file",
+        "GET",
+        "/meetings/{draft_meeting}.ics",
+        {**everyone(404), "coordinator": 200, "admin": 200},
+    ),
+    Route(
+        "calendar.meeting_file",
+        "GET",
+        "/meetings/{other_meeting}.ics",
+        {**everyone(404), "admin": 200},
+    ),
+    Route("calendar.meeting_file", "GET", "/meetings/999999999.ics", everyone(404)),
+    Route("calendar.meeting_file", "GET", "/meetings/not-a-number.ics", everyone(404)),
+    # A group's feed is public (open meetings only); calendar programs cannot log in.
+    Route("calendar.group_feed", "GET", "/calendar/{group}.ics", everyone(200)),
+    Route("calendar.group_feed", "GET", "/calendar/{archived_group}.ics", everyone(200)),
+    Route("calendar.group_feed", "GET", "/calendar/no-such-group.ics", everyone(404)),
+    # The address is the key: whoever asks gets the feed (or 404), signed in or not.
+    Route("calendar.personal_feed", "GET", "/calendar/u/{member_feed_token}.ics", everyone(200)),
+    Route("calendar.personal_feed", "GET", "/calendar/u/{revoked_feed_token}.ics", everyone(404)),
+    Route("calendar.personal_feed", "GET", "/calendar/u/not-a-token.ics", everyone(404)),
+    Route("calendar.my_calendar", "GET", "/account/calendar", signed_in(200)),
+    # Makes (or, asked knowingly, resets) the address of whoever is signed in.
+    Route("calendar.my_calendar", "POST", "/account/calendar", signed_in(302), {"understood": "y"}),
 ]

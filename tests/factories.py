@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from cop.calendar.models import CalendarFeedToken
 from cop.db import utcnow
 from cop.meetings.models import (
     AttendanceMode,
@@ -211,3 +213,24 @@ def make_registration(
     session.add(registration)
     session.flush()
     return registration
+
+
+def make_feed_token(
+    session: Session,
+    user: User,
+    *,
+    revoked: bool = False,
+    created_at: datetime | None = None,
+) -> CalendarFeedToken:
+    """A calendar address (personal feed token) written directly, in force unless `revoked`;
+    its feed is at /calendar/u/<token.token>.ics."""
+    now = created_at or utcnow()
+    token = CalendarFeedToken(
+        user_id=user.id,
+        token=secrets.token_urlsafe(32),
+        created_at=now,
+        revoked_at=now if revoked else None,
+    )
+    session.add(token)
+    session.flush()
+    return token

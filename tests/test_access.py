@@ -17,6 +17,7 @@ from cop.members.models import MembershipStatus, Role
 from tests.access import ACCESS_TABLE, LOGIN, ROLES, WORLD_KEYS
 from tests.conftest import Browser
 from tests.factories import (
+    make_feed_token,
     make_group,
     make_meeting,
     make_membership,
@@ -65,6 +66,8 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
     past_meeting = make_meeting(session, group, starts_in=timedelta(days=-30))
     registration = make_registration(session, meeting, member)
     waiting = make_registration(session, meeting, status=RegistrationStatus.WAITLISTED)
+    revoked_feed_token = make_feed_token(session, member, revoked=True)
+    member_feed_token = make_feed_token(session, member)
     session.commit()
     people = {
         "user": user,
@@ -88,6 +91,8 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
         "past_meeting": past_meeting.id,
         "member_registration_id": registration.id,
         "waiting_registration_id": waiting.id,
+        "member_feed_token": member_feed_token.token,
+        "revoked_feed_token": revoked_feed_token.token,
     }
     assert set(values) == set(WORLD_KEYS)
     return people, values

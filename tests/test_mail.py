@@ -296,15 +296,19 @@ def test_html_alternative_attachment_and_extra_headers_arrive_with_a_stable_mess
     assert delivered.get_content_type() == "multipart/mixed"
     body, attachment = delivered.iter_parts()
     assert body.get_content_type() == "multipart/alternative"
-    text, html = body.iter_parts()
+    text, html, invitation = body.iter_parts()
     assert text.get_content_type() == "text/plain"
     assert text.get_content().strip() == "You are invited to the kick-off."
     assert html.get_content_type() == "text/html"
     assert html.get_content().strip() == "<p>You are <b>invited</b> to the kick-off.</p>"
+    # A calendar invitation is also an alternative of the body (where Outlook and Gmail look
+    # for it), its bytes kept as they are; the attached copy is a plain file.
+    assert invitation.get_content_type() == "text/calendar"
+    assert invitation.get_param("method") == "REQUEST"
+    assert invitation.get_payload(decode=True) == ICS
     assert attachment.get_content_disposition() == "attachment"
     assert attachment.get_filename() == "invite.ics"
-    assert attachment.get_content_type() == "text/calendar"
-    assert attachment.get_param("method") == "REQUEST"
+    assert attachment.get_content_type() == "application/ics"
     assert attachment.get_payload(decode=True) == ICS
 
 

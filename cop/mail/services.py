@@ -122,14 +122,19 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
-    for attachment in message.attachments:
-        kind, _, params_text = attachment.content_type.partition(";")
-        maintype, _, subtype = kind.strip().partition("/")
-        params = {}
-        for param in params_text.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key:
-                params[key] = value.strip('"')
+    attachments = [(a, *_content_type(a.content_type)) for a in message.attachments]
+    # A calendar invitation (text/calendar with a METHOD) is also an alternative of the
+    # body, where Outlook and Gmail look for it to offer "add to calendar" and to apply
+    # updates and cancellations; the attached file serves every other program.
+    for index, (attachment, maintype, subtype, params) in enumerate(attachments):
+        if (maintype, subtype) == ("text", "calendar") and "method" in params:
+            # As bytes, so that its lines keep the CRLF endings iCalendar requires; the
+            # attached copy is then a plain file, so that no program applies it twice.
+            email.add_alternative(
+                attachment.data, maintype="text", subtype="calendar", params=params
+            )
+            attachments[index] = (attachment, "application", "ics", {})
+    for attachment, maintype, subtype, params in attachments:
         email.add_attachment(
             attachment.data,
             maintype=maintype,
@@ -138,6 +143,18 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
             params=params,
         )
     return email
+
+
+def _content_type(value: str) -> tuple[str, str, dict[str, str]]:
+    """'text/calendar; charset=utf-8; method=REQUEST' -> ('text', 'calendar', {...})."""
+    kind, _, params_text = value.partition(";")
+    maintype, _, subtype = kind.strip().partition("/")
+    params = {}
+    for param in params_text.split(";"):
+        key, _, text = param.strip().partition("=")
+        if key:
+            params[key.lower()] = text.strip('"')
+    return maintype.lower(), subtype.lower(), params
 
 
 class SMTPTransport:

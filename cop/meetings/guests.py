@@ -31,6 +31,7 @@ from cop.meetings.registration import (
     check_registration_open,
     insert_registration,
     members_only,
+    send_cancelled_email,
     send_seat_email,
 )
 from cop.meetings.registration_mail import (
@@ -248,5 +249,7 @@ def cancel_guest_registration(
     """Cancel a registration without an account from the link in its confirmation email."""
     registration = read_guest_token(session, CANCEL_PURPOSE, token, lock=True)
     now = now or clock.now()
+    status = registration.status
     cancel_holding(session, None, registration, now, "Cancelled a registration without an account")
+    send_cancelled_email(session, registration, status, by_coordinator=False)
     return registration

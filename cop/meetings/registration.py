@@ -302,7 +302,7 @@ def cancel_registration(
     if not own and not is_coordinator(session, actor, registration.meeting.group):
         # Someone else's registration: as if it did not exist.
         raise NotFound(_("There is no such registration."))
-    was_pending = registration.status is RegistrationStatus.PENDING
+    status = registration.status
     cancel_holding(
         session,
         actor,
@@ -310,9 +310,25 @@ def cancel_registration(
         now,
         "Cancelled their registration" if own else "Cancelled a participant's registration",
     )
-    if not own and not was_pending:
-        send_registration_email(session, registration, "meeting_registration_cancelled")
+    send_cancelled_email(session, registration, status, by_coordinator=not own)
     return registration
+
+
+def send_cancelled_email(
+    session: Session, registration: Registration, status: RegistrationStatus, *, by_coordinator
+) -> None:
+    """Confirm a cancelled registration to its person; one who held a seat also gets the
+    meeting taken out of their calendar (the invitation they had, cancelled). Nothing for a
+    registration whose email was never confirmed."""
+    if status is RegistrationStatus.PENDING:
+        return
+    send_registration_email(
+        session,
+        registration,
+        "meeting_registration_cancelled",
+        invitation="CANCEL" if status is RegistrationStatus.CONFIRMED else None,
+        by_coordinator=by_coordinator,
+    )
 
 
 def end_registrations_of_closed_account(session: Session, person: User, now: datetime) -> int:
@@ -375,7 +391,7 @@ def confirm_by_hand(
         before=before,
         after=snapshot(registration, REGISTRATION_FIELDS),
     )
-    send_registration_email(session, registration, "meeting_promoted")
+    send_registration_email(session, registration, "meeting_promoted", invitation="REQUEST")
     return registration
 
 
@@ -418,7 +434,7 @@ def purge_past_needs(session: Session, now: datetime | None = None) -> int:
 def send_seat_email(session: Session, registration: Registration) -> None:
     """Tell a person whether they have a seat or a place on the waiting list."""
     if registration.status is RegistrationStatus.CONFIRMED:
-        send_registration_email(session, registration, "meeting_registered")
+        send_registration_email(session, registration, "meeting_registered", invitation="REQUEST")
     else:
         position = waitlist_positions(session, [registration]).get(registration.id)
         send_registration_email(session, registration, "meeting_waitlisted", position=position)

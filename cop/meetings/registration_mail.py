@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from cop.auth.tokens import fingerprint, make_token
+from cop.calendar.ics import Method
 from cop.mail.messages import external_url, send_templated
+from cop.meetings.ical import invitation_attachment
 from cop.meetings.models import (
     Registration,
 )
@@ -40,14 +44,25 @@ def recipient(registration: Registration) -> tuple[str, str | None, str]:
 
 
 def send_registration_email(
-    session: Session, registration: Registration, template: str, **context
+    session: Session,
+    registration: Registration,
+    template: str,
+    *,
+    invitation: Method | None = None,
+    **context,
 ) -> None:
     """Queue one of the meeting emails for a registered person, with the links it needs.
 
     Templates get `meeting`, `registration`, `name`, `meeting_url` and `cancel_url`
-    (the guest's own cancel link, or My meetings for people with an account).
+    (the guest's own cancel link, or My meetings for people with an account). With
+    `invitation`, the email carries the meeting as a calendar invitation (REQUEST) or
+    takes it out of the recipient's calendar (CANCEL).
     """
     to, language, name = recipient(registration)
+    attachments = ()
+    if invitation is not None:
+        with force_locale(language or current_app.config["DEFAULT_LANGUAGE"]):
+            attachments = (invitation_attachment(registration, invitation),)
     meeting = registration.meeting
     links = {"meeting_url": external_url("meetings.meeting", meeting_id=meeting.id)}
     if registration.user_id is None:
@@ -61,6 +76,7 @@ def send_registration_email(
         to=to,
         template=template,
         language=language,
+        attachments=attachments,
         meeting=meeting,
         registration=registration,
         name=name,

@@ -184,7 +184,7 @@ def cancel_registration(registration_id: int):
     own = registration.user_id == current_user.id
     session.commit()
     if own:
-        flash(_("Your registration is cancelled."), "success")
+        flash(_("Your registration is cancelled. We have emailed you a confirmation."), "success")
     else:
         flash(_("The registration is cancelled; the person has been emailed."), "success")
     return redirect(back_to(form, meeting_path(meeting_id)))

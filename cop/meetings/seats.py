@@ -216,7 +216,7 @@ def promote_from_waitlist(
             before=before,
             after=snapshot(registration, REGISTRATION_FIELDS),
         )
-        send_registration_email(session, registration, "meeting_promoted")
+        send_registration_email(session, registration, "meeting_promoted", invitation="REQUEST")
     session.flush()
     return promoted
 

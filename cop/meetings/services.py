@@ -254,6 +254,7 @@ def _email_change(
             changes=changes,
             postponed_from=postponed_from,
             with_online_link=registration.status is RegistrationStatus.CONFIRMED,
+            invitation="REQUEST" if registration.status is RegistrationStatus.CONFIRMED else None,
         )
 
 
@@ -425,7 +426,12 @@ def cancel_meeting(
     )
     for registration in _holding(session, meeting, seats.HOLDING):
         send_registration_email(
-            session, registration, "meeting_cancelled", reason=reason, with_online_link=False
+            session,
+            registration,
+            "meeting_cancelled",
+            reason=reason,
+            with_online_link=False,
+            invitation="CANCEL" if registration.status is RegistrationStatus.CONFIRMED else None,
         )
     return meeting
 

@@ -56,6 +56,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     live = LiveServer(f"http://127.0.0.1:{server.server_port}")
+    # Links in emails and calendar addresses are built on BASE_URL: this server's.
+    app.config["BASE_URL"] = str(live)
     live.app = app
     yield live
     server.shutdown()
