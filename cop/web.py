@@ -17,7 +17,11 @@ class BoundedIntConverter(IntegerConverter):
 
     A forged id above that range is "no such page" (404); passed on, it would
     be a database error (OverflowError on SQLite, out of range on PostgreSQL).
+    Only the one spelling of a number is an address: ASCII digits without leading
+    zeros, so /meetings/011 and /meetings/١١ are not second addresses of meeting 11.
     """
+
+    regex = r"[1-9][0-9]*"
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from cop import create_app
 from cop.audit.models import AuditEntry
+from cop.meetings.models import Audience
 from cop.members.models import User
 from tests.conftest import PASSWORD
-from tests.factories import make_group
+from tests.factories import make_group, make_meeting
 
 
 def test_a_form_without_its_csrf_token_is_a_400_page_and_logs_nobody_in(client, session, user):
@@ -119,6 +120,19 @@ def test_the_largest_database_id_still_reaches_the_view(browser, admin):
 
     assert response.status_code == 404
     assert "There is no person at this address." in response.get_data(as_text=True)
+
+
+def test_an_id_has_one_spelling(client, session):
+    group = make_group(session)
+    meeting = make_meeting(session, group, audience=Audience.OPEN)
+    session.commit()
+    assert client.get(f"/meetings/{meeting.id}").status_code == 200
+    assert client.get(f"/meetings/{meeting.id}.ics").status_code == 200
+    # Leading zeros, other scripts' digits: not second addresses of the same page.
+    arabic_indic = str(meeting.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for spelling in (f"0{meeting.id}", arabic_indic, f"+{meeting.id}", f" {meeting.id}"):
+        assert client.get(f"/meetings/{spelling}").status_code == 404, spelling
+        assert client.get(f"/meetings/{spelling}.ics").status_code == 404, spelling
 
 
 def test_security_headers_are_on_every_response(client):
