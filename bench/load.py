@@ -93,13 +93,16 @@ def sample_load(
     duration: float = 5.0,
     warmup: float = 1.0,
     timeout: float = 30.0,
+    headers: dict[str, str] | None = None,
+    expect: int = 200,
 ) -> Sample:
     """GET `path` from `threads` threads, each on its own keep-alive connection, for `warmup`
     then `duration` seconds; only requests started after the warm-up count.
 
-    A response other than 200 counts as an error (its latency is not kept).
+    `headers` are sent besides the usual ones (such as If-None-Match). A response other than
+    `expect` (200, or 304 for a conditional request) counts as an error (its latency is not kept).
     """
-    headers = {"Connection": "keep-alive", "Accept": "text/html"}
+    headers = {"Connection": "keep-alive", "Accept": "text/html", **(headers or {})}
     if cookie:
         headers["Cookie"] = cookie
     start_line = threading.Barrier(threads + 1)
@@ -121,7 +124,7 @@ def sample_load(
                 connection.request("GET", path, headers=headers)
                 response = connection.getresponse()
                 response.read()
-                ok = response.status == 200
+                ok = response.status == expect
                 if response.will_close:
                     connection.close()
                     connection = http.client.HTTPConnection(host, port, timeout=timeout)

@@ -35,6 +35,7 @@ PAGES = (
     Page("meeting page", "meetings.meeting"),
     Page("participant list (coordinator)", "meetings.participants", "coordinator"),
     Page("My meetings (member)", "meetings.my_meetings", "member"),
+    Page("group's calendar feed", "calendar.group_feed"),
 )
 
 
@@ -101,9 +102,9 @@ def count_queries(app: Flask, found: list[Target], listen_on=None) -> dict[str, 
     sessions are bound to, as in the test suite).
     """
     clients = {None: app.test_client()}
-    for reader, email in ACCOUNTS.items():
+    for reader in {target.page.reader for target in found} - {None}:
         clients[reader] = app.test_client()
-        log_in(clients[reader], email)
+        log_in(clients[reader], ACCOUNTS[reader])
     statements = 0
 
     def count(_connection, _cursor, statement, *_args) -> None:

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import func, select
 
+from bench.calendar import prepare_and_count, time_builds
 from bench.load import Sample, percentile, run_load, summarise
 from bench.pages import PAGES, count_queries, targets
 from cop.demo_scale import (
@@ -109,6 +110,44 @@ def test_the_load_generator_keeps_connections_alive_and_counts_errors():
     assert missing.requests == 0 and missing.errors > 0
 
 
+def test_the_load_generator_sends_headers_and_expects_a_status():
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if self.headers.get("If-None-Match") == '"abc"':
+                self.send_response(304)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        options = dict(threads=1, duration=0.2, warmup=0)
+        unchanged = run_load(
+            "127.0.0.1", port, "/", headers={"If-None-Match": '"abc"'}, expect=304, **options
+        )
+        stale = run_load(
+            "127.0.0.1", port, "/", headers={"If-None-Match": '"old"'}, expect=304, **options
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    assert unchanged.requests > 5 and unchanged.errors == 0
+    assert stale.requests == 0 and stale.errors > 0  # a 200 where a 304 was expected
+
+
 # --- The scaled demo ----------------------------------------------------------------------------
 
 
@@ -197,3 +236,19 @@ def test_the_measured_pages_answer_and_their_queries_are_counted(app, session, c
         assert status == 200, target.path
         assert statements >= 1
     assert counts["/healthz"][1] == 1  # SELECT 1
+
+
+# --- The calendar feeds -------------------------------------------------------------------------
+
+
+def test_the_calendar_feeds_are_written_counted_and_timed(app, session, connection):
+    world, counts, _ = prepare_and_count(
+        app, listen_on=connection, meetings=60, first=10, registered=20
+    )
+
+    assert len(world.ids) == 60 and len(world.registered_for) == 20
+    for feed, (small, large) in counts.items():
+        assert small == large >= 2, feed
+    timing = time_builds(app, f"/calendar/{world.slug}.ics", runs=2)
+    assert 50 <= timing.events <= 60  # cancelled meetings over 30 days ago left the feed
+    assert timing.size_kb > 10 and 0 < timing.median_ms <= timing.p95_ms

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from cop import clock
 from cop.audit.models import AuditEntry
 from cop.calendar import services as calendar_services
-from cop.calendar.feeds import KEPT_AFTER_CANCELLATION, personal_feed_name
+from cop.calendar.feeds import KEPT_AFTER_CANCELLATION, CalendarFile, personal_feed_name
 from cop.calendar.models import CalendarFeedToken
 from cop.errors import NotAllowed
 from cop.meetings import registration as registration_services
@@ -516,6 +516,36 @@ def feed(request, session, world):
         session.commit()
 
     return path, change
+
+
+def test_an_unchanged_file_is_answered_without_being_written_again(client, feed, monkeypatch):
+    path, change = feed
+    first = client.get(path)
+    etag = first.headers["ETag"]
+
+    def must_not_write(self):
+        raise AssertionError("an unchanged calendar was written again")
+
+    monkeypatch.setattr(CalendarFile, "_write", must_not_write)
+    # Its fingerprint answers 304 before anything is written; a plain GET gets the kept bytes.
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(path).data == first.data
+
+    change()
+    monkeypatch.undo()
+    assert b"science park" in client.get(path, headers={"If-None-Match": etag}).data
+
+
+def test_each_language_has_its_own_validator(client, world):
+    path = "/calendar/innovation-diffusion.ics"
+    english = client.get(path, headers={"Accept-Language": "en"})
+    french = client.get(path, headers={"Accept-Language": "fr"})
+    assert english.headers["ETag"] != french.headers["ETag"]
+    assert "Accept-Language" in french.headers["Vary"]
+    asked_in_french = client.get(
+        path, headers={"Accept-Language": "fr", "If-None-Match": english.headers["ETag"]}
+    )
+    assert asked_in_french.status_code == 200 and asked_in_french.data == french.data
 
 
 def test_feeds_carry_validators_and_answer_304_while_unchanged(client, feed):

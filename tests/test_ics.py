@@ -222,3 +222,11 @@ def test_naive_times_are_refused():
     )
     with pytest.raises(ValueError):
         ics.feed([naive], name="Naive")
+
+
+def test_a_zone_that_never_differs_from_utc_keeps_its_name():
+    data = ics.feed(
+        [event(1, datetime(2027, 1, 14, 10, tzinfo=UTC), "Atlantic/Reykjavik")], name="Iceland"
+    )
+    assert b"DTSTART;TZID=Atlantic/Reykjavik:20270114T100000" in data
+    assert b"TZID:Atlantic/Reykjavik" in data

@@ -11,16 +11,25 @@ number of meetings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import hashlib
+import importlib.metadata
+import threading
+import zoneinfo
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
+import cop
 from cop import clock
 from cop.auth.permissions import is_signed_in, standing
 from cop.calendar import ics
@@ -42,11 +51,143 @@ KEPT_AFTER_CANCELLATION = timedelta(days=30)
 
 
 @dataclass(frozen=True)
+class Entry:
+    """One meeting as one reader's calendar shows it."""
+
+    meeting: Meeting
+    online_link: bool = False
+    note: str = ""
+    waiting: bool = False
+
+    def key(self) -> tuple:
+        """What the event is written from: the meeting's last change (its group's too, for
+        the name) and what the reader may see of it."""
+        meeting = self.meeting
+        return (
+            meeting.id,
+            meeting.updated_at.isoformat(),
+            meeting.group.updated_at.isoformat(),
+            self.online_link,
+            self.note,
+            self.waiting,
+        )
+
+    def event(self) -> ics.CalendarEvent:
+        """The event, written once per meeting version, reader's view and language and kept
+        (a feed written again after one meeting changed rewrites that meeting only)."""
+        config = current_app.config
+        key = (self.key(), str(get_locale()), config["BASE_URL"], config["MAIL_SENDER"])
+        with _EVENTS_LOCK:
+            event = _EVENTS.get(key)
+            if event is not None:
+                _EVENTS.move_to_end(key)
+                return event
+        event = meeting_event(
+            self.meeting, online_link=self.online_link, note=self.note, waiting=self.waiting
+        )
+        with _EVENTS_LOCK:
+            _EVENTS[key] = event
+            if len(_EVENTS) > KEPT_EVENTS:
+                _EVENTS.popitem(last=False)
+        return event
+
+
+_EVENTS: OrderedDict[tuple, ics.CalendarEvent] = OrderedDict()
+_EVENTS_LOCK = threading.Lock()
+KEPT_EVENTS = 8192
+
+
+@dataclass(frozen=True)
 class CalendarFile:
-    body: bytes
+    """A calendar file ready to be written: what it is made of, and its validators.
+
+    `fingerprint` is a hash of everything the body is written from (the records, the
+    language, the settings, cop's own code and translations, the time-zone data), so it
+    serves as the ETag before a byte is written: an unchanged feed costs its queries only,
+    and its body is written once per process and kept (see `body`).
+    """
+
+    entries: tuple[Entry, ...]
     # The last change of anything the file was built from (for Last-Modified).
     last_modified: datetime
     filename: str
+    name: str = ""  # empty: one meeting to add, not a feed to subscribe to
+    description: str = ""
+    timezone: str = "UTC"  # of an empty feed
+    language: str = ""
+
+    @cached_property
+    def fingerprint(self) -> str:
+        config = current_app.config
+        parts = (
+            _code_digest(),
+            self.language,
+            config["BASE_URL"],
+            config["MAIL_SENDER"],
+            self.name,
+            self.description,
+            self.timezone,
+            tuple(entry.key() for entry in self.entries),
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+    @property
+    def body(self) -> bytes:
+        return _kept_body(self.fingerprint, self._write)
+
+    def _write(self) -> bytes:
+        with force_locale(self.language):
+            if not self.name:
+                (entry,) = self.entries
+                return ics.event_file(entry.event())
+            return ics.feed(
+                (entry.event() for entry in self.entries),
+                name=self.name,
+                description=self.description,
+                timezone=self.timezone,
+            )
+
+
+# Bodies written in this process, by fingerprint, the most recently used last: a calendar
+# program polling an unchanged feed is answered without writing it again.
+_BODIES: OrderedDict[str, bytes] = OrderedDict()
+_BODIES_LOCK = threading.Lock()
+KEPT_BODY_BYTES = 64 * 1024 * 1024
+
+
+def _kept_body(fingerprint: str, write: Callable[[], bytes]) -> bytes:
+    with _BODIES_LOCK:
+        body = _BODIES.get(fingerprint)
+        if body is not None:
+            _BODIES.move_to_end(fingerprint)
+            return body
+    body = write()
+    with _BODIES_LOCK:
+        _BODIES[fingerprint] = body
+        total = sum(len(kept) for kept in _BODIES.values())
+        while total > KEPT_BODY_BYTES and len(_BODIES) > 1:
+            _, dropped = _BODIES.popitem(last=False)
+            total -= len(dropped)
+    return body
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A hash of what writes the files besides the records: cop's code and translations and
+    the time-zone data (a new release or tz update changes every fingerprint)."""
+    digest = hashlib.sha256()
+    root = Path(cop.__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".mo"):
+            digest.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
+    for folder in zoneinfo.TZPATH:
+        version = Path(folder) / "tzdata.zi"
+        if version.is_file():
+            with version.open("rb") as file:
+                digest.update(file.readline())
+    with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+        digest.update(importlib.metadata.version("tzdata").encode())
+    return digest.hexdigest()
 
 
 def kept_in_feeds(meeting: Meeting, now: datetime) -> bool:
@@ -92,10 +233,14 @@ def meeting_file(session: Session, viewer, meeting_id: int) -> CalendarFile:
             )
         )
     confirmed = registration is not None and registration.status is RegistrationStatus.CONFIRMED
-    body = ics.event_file(meeting_event(meeting, online_link=reader.coordinates or confirmed))
     # The reader's registration counts too: being confirmed adds the online link.
     changes = [registration.updated_at] if registration is not None else []
-    return CalendarFile(body, max([meeting.updated_at, *changes]), f"meeting-{meeting.id}.ics")
+    return CalendarFile(
+        entries=(Entry(meeting, online_link=reader.coordinates or confirmed),),
+        last_modified=max([meeting.updated_at, meeting.group.updated_at, *changes]),
+        filename=f"meeting-{meeting.id}.ics",
+        language=str(get_locale()),
+    )
 
 
 # --- A group's public feed ----------------------------------------------------------------
@@ -123,15 +268,17 @@ def group_feed(session: Session, slug: str, now: datetime | None = None) -> Cale
         for meeting in published
         if meeting.audience is Audience.OPEN and kept_in_feeds(meeting, now)
     ]
-    body = ics.feed(
-        (meeting_event(meeting, online_link=False) for meeting in shown),
+    return CalendarFile(
+        entries=tuple(Entry(meeting) for meeting in shown),
+        last_modified=_last_change(published, [group.updated_at], now),
+        filename=f"{group.slug}.ics",
         name=group_feed_name(group),
-        timezone=group.timezone,
         description=_(
             "The meetings of the working group %(group)s open to everyone.", group=group.name
         ),
+        timezone=group.timezone,
+        language=str(get_locale()),
     )
-    return CalendarFile(body, _last_change(published, [group.updated_at], now), f"{group.slug}.ics")
 
 
 # --- A person's own feed ------------------------------------------------------------------
@@ -183,7 +330,7 @@ def _personal_feed(session: Session, owner: User, now: datetime) -> CalendarFile
         if r.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
     }
     meetings = {m.id: m for m in coordinated} | {r.meeting_id: r.meeting for r in holding.values()}
-    events = []
+    entries = []
     for meeting in sorted(meetings.values(), key=lambda m: (m.starts_at, m.id)):
         if not kept_in_feeds(meeting, now):
             continue
@@ -196,20 +343,14 @@ def _personal_feed(session: Session, owner: User, now: datetime) -> CalendarFile
             note = _("You are on the waiting list: we will email you if a seat frees up.")
         elif meeting.status is MeetingStatus.DRAFT:
             note = _("Draft: only the group's coordinators see this meeting until it is published.")
-        events.append(
-            meeting_event(
+        entries.append(
+            Entry(
                 meeting,
                 online_link=meeting.id in coordinates or (registration is not None and not waiting),
                 note=note,
                 waiting=waiting,
             )
         )
-    body = ics.feed(
-        events,
-        name=personal_feed_name(owner),
-        timezone=owner.timezone,
-        description=_("The meetings of the S3 Community of Practice you take part in."),
-    )
     last = _last_change(
         meetings.values(),
         [r.updated_at for r in registrations]
@@ -217,4 +358,12 @@ def _personal_feed(session: Session, owner: User, now: datetime) -> CalendarFile
         + [owner.updated_at],
         now,
     )
-    return CalendarFile(body, last, "my-meetings.ics")
+    return CalendarFile(
+        entries=tuple(entries),
+        last_modified=last,
+        filename="my-meetings.ics",
+        name=personal_feed_name(owner),
+        description=_("The meetings of the S3 Community of Practice you take part in."),
+        timezone=owner.timezone,
+        language=str(get_locale()),
+    )

@@ -102,9 +102,18 @@ def feed(
         cal.add("x-wr-caldesc", description)
     cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(refresh).to_ical().decode())
-    for event in events:
-        cal.add_component(_vevent(event, stamp=event.last_modified))
-    return cal.to_ical()
+    # The events are written once each and kept: a feed read again after one meeting changed
+    # writes that meeting's event only.
+    head = cal.to_ical().removesuffix(CALENDAR_END)
+    return head + b"".join(_feed_event(event) for event in events) + CALENDAR_END
+
+
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=8192)
+def _feed_event(event: CalendarEvent) -> bytes:
+    return _vevent(event, stamp=event.last_modified).to_ical()
 
 
 def event_file(event: CalendarEvent) -> bytes:
@@ -170,8 +179,14 @@ def _vevent(event: CalendarEvent, *, stamp: datetime, organizer: Person | None =
     vevent.add("sequence", event.sequence)
     vevent.add("status", event.status)
     vevent.add("summary", event.summary)
-    vevent.add("dtstart", _wall_clock(event.starts_at, zone))
-    vevent.add("dtend", _wall_clock(event.ends_at, zone))
+    for name, instant in (("dtstart", event.starts_at), ("dtend", event.ends_at)):
+        local = _wall_clock(instant, zone)
+        if local.tzinfo is UTC:
+            vevent.add(name, local)
+        else:
+            # Naive, with the zone named: icalendar would write a zone that never differs from
+            # UTC (Atlantic/Reykjavik) as UTC, and the event would lose its zone.
+            vevent.add(name, local.replace(tzinfo=None), parameters={"TZID": event.timezone})
     if event.description:
         vevent.add("description", event.description)
     if event.location:
@@ -190,9 +205,9 @@ def _vevent(event: CalendarEvent, *, stamp: datetime, organizer: Person | None =
 
 
 def _wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
-    """The instant as the zone's wall-clock time; in UTC instead when that wall-clock time
-    happens twice (the hour repeated when clocks go back), since a TZID time names the
-    first of the two and would put the second an hour early."""
+    """The instant as the zone's wall-clock time; in UTC instead (with tzinfo UTC) when that
+    wall-clock time happens twice (the hour repeated when clocks go back), since a TZID
+    time names the first of the two and would put the second an hour early."""
     local = instant.astimezone(zone)
     if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
         return instant.astimezone(UTC)

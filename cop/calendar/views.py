@@ -3,11 +3,10 @@ where a person finds, copies and resets the address of their own feed."""
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.http import is_resource_modified
 
 from cop.auth.permissions import is_signed_in, login_required
 from cop.calendar import bp, feeds, services
@@ -18,15 +17,21 @@ from cop.mail.messages import external_url
 
 
 def calendar_response(file: feeds.CalendarFile, *, cache: str, download: bool) -> Response:
-    """The file with a strong ETag (its content's hash) and Last-Modified; a request whose
-    If-None-Match (or, without one, If-Modified-Since) still holds gets 304, no body."""
-    response = Response(file.body, mimetype="text/calendar")
-    response.set_etag(hashlib.sha256(file.body).hexdigest()[:40])
+    """The file with a strong ETag (the fingerprint of what it is written from) and
+    Last-Modified. A request whose If-None-Match (or, without one, If-Modified-Since) still
+    holds gets 304 before the file is written at all."""
+    response = Response(mimetype="text/calendar")
+    response.set_etag(file.fingerprint)
     response.last_modified = file.last_modified
-    response.cache_control.no_cache = None
     response.headers["Cache-Control"] = cache
     disposition = "attachment" if download else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{file.filename}"'
+    if not is_resource_modified(
+        request.environ, etag=file.fingerprint, last_modified=file.last_modified
+    ):
+        response.status_code = 304
+        return response
+    response.set_data(file.body)
     response = response.make_conditional(request)
     if response.status_code == 412:  # If-Match or If-Unmodified-Since failed: no body
         response.set_data(b"")
