@@ -222,3 +222,25 @@ def count_queries(connection: Connection):
 
 def is_postgres(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
+
+
+@pytest.fixture
+def sink(app):
+    """A local SMTP server (aiosmtpd) the app sends to; it keeps what it receives."""
+    from tests.test_mail import SMTPSink
+
+    sink = SMTPSink()
+    sink.start()
+    app.config.update(
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=sink.port,
+        SMTP_TIMEOUT=2,
+        SMTP_USERNAME=None,
+        SMTP_PASSWORD=None,
+        SMTP_STARTTLS=False,
+        SMTP_SSL=False,
+        MAIL_MAX_ATTEMPTS=10,
+    )
+    yield sink
+    if sink.running:
+        sink.stop()

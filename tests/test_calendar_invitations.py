@@ -31,7 +31,6 @@ from cop.meetings.registration import register_member
 from cop.members.models import Role
 from tests.calendar_readers import read_calendar_with_icaljs, read_with_vobject
 from tests.factories import make_group, make_meeting, make_membership, make_registration, make_user
-from tests.test_mail import SMTPSink
 
 NEXT_YEAR = date.today().year + 1
 # A Tuesday in July: 08:00 UTC is 10:00 in Brussels (CEST, UTC+2).
@@ -797,23 +796,6 @@ def test_a_cancel_is_offered_the_same_way(app, browser, session, world):
     assert part.get_param("method") == "CANCEL"
     assert part.get_payload(decode=True) == mail.attachments[0].data
     assert [p.get_filename() for p in email.iter_attachments()] == ["cancel.ics"]
-
-
-@pytest.fixture
-def sink(app):
-    sink = SMTPSink()
-    sink.start()
-    app.config.update(
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=sink.port,
-        SMTP_TIMEOUT=2,
-        SMTP_USERNAME=None,
-        SMTP_PASSWORD=None,
-        SMTP_STARTTLS=False,
-        SMTP_SSL=False,
-    )
-    yield sink
-    sink.stop()
 
 
 def test_the_invitation_arrives_over_smtp_and_reads_back(app, browser, session, world, sink):

@@ -114,25 +114,6 @@ def parse(envelope) -> EmailMessage:
     return message_from_bytes(envelope.content, policy=policy.default)
 
 
-@pytest.fixture
-def sink(app):
-    sink = SMTPSink()
-    sink.start()
-    app.config.update(
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=sink.port,
-        SMTP_TIMEOUT=2,
-        SMTP_USERNAME=None,
-        SMTP_PASSWORD=None,
-        SMTP_STARTTLS=False,
-        SMTP_SSL=False,
-        MAIL_MAX_ATTEMPTS=10,
-    )
-    yield sink
-    if sink.running:
-        sink.stop()
-
-
 # --- Helpers -------------------------------------------------------------------------------
 
 
