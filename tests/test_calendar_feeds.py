@@ -183,8 +183,9 @@ def test_an_open_meetings_file_for_anyone_says_everything_but_the_online_link(ap
     )
     # Anonymous readers all get the same file: a shared cache may keep it a while.
     assert response.headers["Cache-Control"] == "public, max-age=300"
-    # One event to add, not a calendar to subscribe to: PUBLISH, and no calendar name.
-    assert cal["VERSION"] == "2.0" and cal["METHOD"] == "PUBLISH"
+    # One event to add, not a calendar of its own: no calendar name; no METHOD, so that
+    # DTSTAMP may say when the event last changed.
+    assert cal["VERSION"] == "2.0" and "METHOD" not in cal
     assert "X-WR-CALNAME" not in cal and "REFRESH-INTERVAL" not in cal
     [event] = cal.walk("VEVENT")
     assert event["UID"] == uid(app, meeting) == f"meeting-{meeting.id}@cop.test"
@@ -672,7 +673,11 @@ def test_a_seat_taken_from_the_waiting_list_is_not_answered_not_modified(
         feed_path(token), headers={"If-Modified-Since": first.headers["Last-Modified"]}
     )
     assert response.status_code == 200
-    assert events_of(response)[uid(app, meeting)]["TRANSP"] == "OPAQUE"
+    promoted = events_of(response)[uid(app, meeting)]
+    assert promoted["TRANSP"] == "OPAQUE"
+    # The event itself says it changed, though the meeting did not: the reader's view did.
+    assert promoted["LAST-MODIFIED"].dt > event["LAST-MODIFIED"].dt
+    assert promoted["DTSTAMP"].dt == promoted["LAST-MODIFIED"].dt
 
 
 # --- 5. The personal feed and its page -----------------------------------------------------

@@ -564,7 +564,7 @@ def test_the_life_of_a_meeting(browser, session, world):
     )
     assert response.status_code == 302, text(response)
     meeting = reload(session, meeting)
-    assert meeting.sequence == 1
+    assert meeting.sequence == 2  # 1 when it was published
     assert meeting.starts_at == utc(NEXT_YEAR, 6, 15, 12)
     changed = outbox(session, "meeting_changed")
     assert len(changed) == 4
@@ -602,7 +602,7 @@ def test_the_life_of_a_meeting(browser, session, world):
     assert session.get(Registration, second_waiting.id).status is RegistrationStatus.WAITLISTED
     [promoted] = outbox(session, "meeting_promoted")
     assert promoted.recipient == "greta@example.org"
-    assert reload(session, meeting).sequence == 1  # seats are not a change of the event
+    assert reload(session, meeting).sequence == 2  # seats are not a change of the event
     assert len(outbox(session, "meeting_changed")) == 4  # nobody told of an unchanged meeting
 
     # Postponed by a week: postponed_from keeps the first date; everyone registered hears.
@@ -616,7 +616,7 @@ def test_the_life_of_a_meeting(browser, session, world):
     meeting = reload(session, meeting)
     assert meeting.postponed_from == utc(NEXT_YEAR, 6, 15, 12)
     assert meeting.starts_at == utc(NEXT_YEAR, 6, 22, 7, 30)
-    assert meeting.sequence == 2 and meeting.status is MeetingStatus.PUBLISHED
+    assert meeting.sequence == 3 and meeting.status is MeetingStatus.PUBLISHED
     postponed = [m for m in outbox(session, "meeting_changed") if "Postponed" in m.subject]
     assert len(postponed) == 4
     [to_max] = [m for m in postponed if m.recipient == "max@example.org"]
@@ -630,7 +630,7 @@ def test_the_life_of_a_meeting(browser, session, world):
     assert response.status_code == 302, text(response)
     meeting = reload(session, meeting)
     assert meeting.status is MeetingStatus.CANCELLED and meeting.cancelled_at is not None
-    assert meeting.sequence == 3 and meeting.cancel_reason == "The venue closed for works."
+    assert meeting.sequence == 4 and meeting.cancel_reason == "The venue closed for works."
     cancelled = outbox(session, "meeting_cancelled")
     assert len(cancelled) == 4
     assert all("The venue closed for works." in m.body_text for m in cancelled)

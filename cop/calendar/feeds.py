@@ -14,14 +14,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
+import sys
 import threading
 import zoneinfo
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, get_locale
@@ -50,51 +52,84 @@ from cop.members.models import Membership, MembershipStatus, Role, User, Working
 KEPT_AFTER_CANCELLATION = timedelta(days=30)
 
 
+class Kept:
+    """What this process has written, by key, the most recently used last, at most `limit`
+    bytes in all: a calendar program polling an unchanged feed is answered without writing
+    it again, and a feed after one meeting changed rewrites that meeting's event only."""
+
+    def __init__(self, limit: int, size: Callable[[Any], int]) -> None:
+        self.limit, self.size = limit, size
+        self.values: OrderedDict[Hashable, Any] = OrderedDict()
+        self.total = 0
+        self.lock = threading.Lock()
+
+    def get_or_write(self, key: Hashable, write: Callable[[], Any]) -> Any:
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        value = write()
+        with self.lock:
+            if key not in self.values:
+                self.values[key] = value
+                self.total += self.size(value)
+            while self.total > self.limit and len(self.values) > 1:
+                _, dropped = self.values.popitem(last=False)
+                self.total -= self.size(dropped)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.values.clear()
+            self.total = 0
+
+
+KEPT_BODIES = Kept(64 * 1024 * 1024, len)
+KEPT_EVENTS = Kept(32 * 1024 * 1024, lambda written: len(written.text))
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One meeting as one reader's calendar shows it."""
+    """One meeting as one reader's calendar shows it; `changed_at` is the last change of
+    anything that view is made of (the meeting, its group, the reader's registration or
+    membership): the event's LAST-MODIFIED."""
 
     meeting: Meeting
+    changed_at: datetime
     online_link: bool = False
     note: str = ""
     waiting: bool = False
 
     def key(self) -> tuple:
-        """What the event is written from: the meeting's last change (its group's too, for
-        the name) and what the reader may see of it."""
-        meeting = self.meeting
+        """What the event is written from."""
         return (
-            meeting.id,
-            meeting.updated_at.isoformat(),
-            meeting.group.updated_at.isoformat(),
+            self.meeting.id,
+            self.meeting.updated_at.isoformat(),
+            self.changed_at.isoformat(),
             self.online_link,
             self.note,
             self.waiting,
         )
 
     def event(self) -> ics.CalendarEvent:
-        """The event, written once per meeting version, reader's view and language and kept
-        (a feed written again after one meeting changed rewrites that meeting only)."""
+        return meeting_event(
+            self.meeting,
+            online_link=self.online_link,
+            note=self.note,
+            waiting=self.waiting,
+            last_modified=self.changed_at,
+        )
+
+    def written(self) -> ics.WrittenEvent:
+        """The event as a feed writes it, kept per meeting version, reader's view, language
+        and settings."""
         config = current_app.config
         key = (self.key(), str(get_locale()), config["BASE_URL"], config["MAIL_SENDER"])
-        with _EVENTS_LOCK:
-            event = _EVENTS.get(key)
-            if event is not None:
-                _EVENTS.move_to_end(key)
-                return event
-        event = meeting_event(
-            self.meeting, online_link=self.online_link, note=self.note, waiting=self.waiting
-        )
-        with _EVENTS_LOCK:
-            _EVENTS[key] = event
-            if len(_EVENTS) > KEPT_EVENTS:
-                _EVENTS.popitem(last=False)
-        return event
+        return KEPT_EVENTS.get_or_write(key, lambda: ics.write_event(self.event()))
 
 
-_EVENTS: OrderedDict[tuple, ics.CalendarEvent] = OrderedDict()
-_EVENTS_LOCK = threading.Lock()
-KEPT_EVENTS = 8192
+def _changed_at(meeting: Meeting, *others: datetime | None) -> datetime:
+    return max(d for d in (meeting.updated_at, meeting.group.updated_at, *others) if d)
 
 
 @dataclass(frozen=True)
@@ -133,7 +168,7 @@ class CalendarFile:
 
     @property
     def body(self) -> bytes:
-        return _kept_body(self.fingerprint, self._write)
+        return KEPT_BODIES.get_or_write(self.fingerprint, self._write)
 
     def _write(self) -> bytes:
         with force_locale(self.language):
@@ -141,34 +176,17 @@ class CalendarFile:
                 (entry,) = self.entries
                 return ics.event_file(entry.event())
             return ics.feed(
-                (entry.event() for entry in self.entries),
+                (entry.written() for entry in self.entries),
                 name=self.name,
                 description=self.description,
                 timezone=self.timezone,
             )
 
 
-# Bodies written in this process, by fingerprint, the most recently used last: a calendar
-# program polling an unchanged feed is answered without writing it again.
-_BODIES: OrderedDict[str, bytes] = OrderedDict()
-_BODIES_LOCK = threading.Lock()
-KEPT_BODY_BYTES = 64 * 1024 * 1024
-
-
-def _kept_body(fingerprint: str, write: Callable[[], bytes]) -> bytes:
-    with _BODIES_LOCK:
-        body = _BODIES.get(fingerprint)
-        if body is not None:
-            _BODIES.move_to_end(fingerprint)
-            return body
-    body = write()
-    with _BODIES_LOCK:
-        _BODIES[fingerprint] = body
-        total = sum(len(kept) for kept in _BODIES.values())
-        while total > KEPT_BODY_BYTES and len(_BODIES) > 1:
-            _, dropped = _BODIES.popitem(last=False)
-            total -= len(dropped)
-    return body
+def forget_kept() -> None:
+    """Drop every body and event this process keeps (for benchmarks of a first write)."""
+    KEPT_BODIES.clear()
+    KEPT_EVENTS.clear()
 
 
 @lru_cache(maxsize=1)
@@ -185,8 +203,11 @@ def _code_digest() -> str:
         if version.is_file():
             with version.open("rb") as file:
                 digest.update(file.readline())
-    with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-        digest.update(importlib.metadata.version("tzdata").encode())
+    # The libraries that write the text, and the time-zone data when it comes from PyPI.
+    digest.update(sys.version.encode())
+    for package in ("icalendar", "markdown-it-py", "Babel", "Flask-Babel", "tzdata"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            digest.update(f"{package} {importlib.metadata.version(package)}".encode())
     return digest.hexdigest()
 
 
@@ -236,7 +257,13 @@ def meeting_file(session: Session, viewer, meeting_id: int) -> CalendarFile:
     # The reader's registration counts too: being confirmed adds the online link.
     changes = [registration.updated_at] if registration is not None else []
     return CalendarFile(
-        entries=(Entry(meeting, online_link=reader.coordinates or confirmed),),
+        entries=(
+            Entry(
+                meeting,
+                _changed_at(meeting, registration and registration.updated_at),
+                online_link=reader.coordinates or confirmed,
+            ),
+        ),
         last_modified=max([meeting.updated_at, meeting.group.updated_at, *changes]),
         filename=f"meeting-{meeting.id}.ics",
         language=str(get_locale()),
@@ -269,7 +296,7 @@ def group_feed(session: Session, slug: str, now: datetime | None = None) -> Cale
         if meeting.audience is Audience.OPEN and kept_in_feeds(meeting, now)
     ]
     return CalendarFile(
-        entries=tuple(Entry(meeting) for meeting in shown),
+        entries=tuple(Entry(meeting, _changed_at(meeting)) for meeting in shown),
         last_modified=_last_change(published, [group.updated_at], now),
         filename=f"{group.slug}.ics",
         name=group_feed_name(group),
@@ -324,6 +351,10 @@ def _personal_feed(session: Session, owner: User, now: datetime) -> CalendarFile
     )
 
     coordinates = {meeting.id for meeting in coordinated}
+    # When each coordinator's role began or last changed (the drafts come with it).
+    coordinating = {
+        m.group_id: m.updated_at for m in memberships if m.group_id in coordinated_groups
+    }
     holding = {
         r.meeting_id: r
         for r in registrations
@@ -346,6 +377,11 @@ def _personal_feed(session: Session, owner: User, now: datetime) -> CalendarFile
         entries.append(
             Entry(
                 meeting,
+                _changed_at(
+                    meeting,
+                    registration and registration.updated_at,
+                    coordinating.get(meeting.group_id),
+                ),
                 online_link=meeting.id in coordinates or (registration is not None and not waiting),
                 note=note,
                 waiting=waiting,

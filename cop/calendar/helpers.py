@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Flask, url_for
+from flask import Flask
 
 from cop.calendar.feeds import group_feed_name
 from cop.calendar.links import EventLinks, FeedLinks, event_links, feed_links
 from cop.mail.messages import external_url
-from cop.meetings.ical import meeting_event
+from cop.meetings.ical import meeting_location, meeting_summary
 
 
 def meeting_calendar_links(meeting) -> EventLinks:
-    """Download, Google Calendar and Outlook.com links for a meeting (never with its online
-    link: those pages are other companies' servers)."""
+    """A meeting's file, and Google Calendar and Outlook links (never with its online link:
+    those pages are other companies' servers)."""
     return event_links(
-        url_for("calendar.meeting_file", meeting_id=meeting.id),
-        meeting_event(meeting, online_link=False),
+        external_url("calendar.meeting_file", meeting_id=meeting.id),
+        summary=meeting_summary(meeting),
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        timezone=meeting.timezone,
+        location=meeting_location(meeting, online_link=False),
+        url=external_url("meetings.meeting", meeting_id=meeting.id),
     )
 
 

@@ -81,8 +81,24 @@ class CalendarEvent:
     free: bool = False
 
 
+@dataclass(frozen=True)
+class WrittenEvent:
+    """An event of a feed already written (`write_event`), with what its time zone needs."""
+
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    text: bytes
+
+
+def write_event(event: CalendarEvent) -> WrittenEvent:
+    """A feed's VEVENT, stamped with the event's last change (no METHOD: RFC 5545 3.8.7.2)."""
+    text = _vevent(event, stamp=event.last_modified).to_ical()
+    return WrittenEvent(event.timezone, event.starts_at, event.ends_at, text)
+
+
 def feed(
-    events: Iterable[CalendarEvent],
+    events: Iterable[CalendarEvent | WrittenEvent],
     *,
     name: str,
     description: str = "",
@@ -90,8 +106,9 @@ def feed(
     timezone: str = "UTC",
 ) -> bytes:
     """A calendar to subscribe to: no METHOD, a name and a refresh interval. A feed without
-    events still holds one component, as the grammar asks: the VTIMEZONE of `timezone`."""
-    events = list(events)
+    events still holds one component, as the grammar asks: the VTIMEZONE of `timezone`.
+    Events may come written already (callers keep them, to write a feed again quickly)."""
+    events = [e if isinstance(e, WrittenEvent) else write_event(e) for e in events]
     cal = _calendar(events)
     if not events:
         year = REFERENCE_YEAR
@@ -102,27 +119,20 @@ def feed(
         cal.add("x-wr-caldesc", description)
     cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(refresh).to_ical().decode())
-    # The events are written once each and kept: a feed read again after one meeting changed
-    # writes that meeting's event only.
     head = cal.to_ical().removesuffix(CALENDAR_END)
-    return head + b"".join(_feed_event(event) for event in events) + CALENDAR_END
+    return head + b"".join(event.text for event in events) + CALENDAR_END
 
 
 CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
-@lru_cache(maxsize=8192)
-def _feed_event(event: CalendarEvent) -> bytes:
-    return _vevent(event, stamp=event.last_modified).to_ical()
-
-
 def event_file(event: CalendarEvent) -> bytes:
-    """One event to add to a calendar (a download, not a subscription): METHOD:PUBLISH and no
-    calendar name, so that programs add the event rather than open a new calendar."""
-    cal = _calendar([event])
-    cal.add("method", "PUBLISH")
-    cal.add_component(_vevent(event, stamp=event.last_modified))
-    return cal.to_ical()
+    """One event to add to a calendar (a download, or a one-event subscription): no calendar
+    name, so that programs add the event rather than open a new calendar, and no METHOD, so
+    that DTSTAMP rightly says when the event last changed."""
+    written = write_event(event)
+    cal = _calendar([written])
+    return cal.to_ical().removesuffix(CALENDAR_END) + written.text + CALENDAR_END
 
 
 def invitation(
@@ -132,9 +142,12 @@ def invitation(
     organizer: Person,
     attendee: Person,
     stamp: datetime,
+    whole_event: bool = True,
 ) -> bytes:
     """An iTIP message for one attendee: REQUEST adds or updates the event in their calendar
-    (a higher SEQUENCE replaces what they had), CANCEL removes it."""
+    (a higher SEQUENCE replaces what they had), CANCEL removes it. A CANCEL of the whole
+    event says STATUS:CANCELLED; one that only takes this attendee off (`whole_event`
+    False: their registration was cancelled) carries no STATUS (RFC 5546 3.2.5)."""
     cal = _calendar([event])
     cal.add("method", method)
     vevent = _vevent(event, stamp=stamp, organizer=organizer)
@@ -147,14 +160,15 @@ def invitation(
         address.params["PARTSTAT"] = vText("ACCEPTED")
         address.params["RSVP"] = vText("FALSE")
     vevent.add("attendee", address, encode=0)
-    if method == "CANCEL" and "STATUS" in vevent:
+    if method == "CANCEL":
         del vevent["STATUS"]
-        vevent.add("status", "CANCELLED")
+        if whole_event:
+            vevent.add("status", "CANCELLED")
     cal.add_component(vevent)
     return cal.to_ical()
 
 
-def _calendar(events: Sequence[CalendarEvent]) -> Calendar:
+def _calendar(events: Sequence[CalendarEvent | WrittenEvent]) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -292,7 +306,10 @@ def transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[Transiti
                     offset_from=state[0],
                     offset_to=new_state[0],
                     name=new_state[1],
-                    daylight=new_state[2],
+                    # Clocks going forward enter daylight time, going back standard time, as
+                    # Outlook and Google write it. (The tz database's own flag calls Irish
+                    # winter time "daylight saving", negative, which readers take wrongly.)
+                    daylight=new_state[0] > state[0],
                 )
             )
             state = new_state

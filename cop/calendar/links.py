@@ -4,10 +4,8 @@ the "add to Google Calendar / Outlook.com" pages. Pure: addresses in, addresses 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit, urlunsplit
-
-from cop.calendar.ics import CalendarEvent
 
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
 # Outlook on the web: outlook.live.com for personal accounts (Outlook.com), outlook.office.com
@@ -34,6 +32,7 @@ class EventLinks:
     """The ways to add one event."""
 
     download: str
+    webcal: str  # a one-event subscription: the program follows the event's changes
     google: str
     outlook: str
     office: str
@@ -56,30 +55,41 @@ def feed_links(url: str, name: str) -> FeedLinks:
     )
 
 
-def event_links(download: str, event: CalendarEvent) -> EventLinks:
-    """Links that open the program's new-event form filled in (a copy, not a subscription:
-    later changes reach only those who downloaded the file or subscribed)."""
-    starts, ends = event.starts_at.astimezone(UTC), event.ends_at.astimezone(UTC)
+def event_links(
+    file_url: str,
+    *,
+    summary: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    location: str,
+    url: str,
+) -> EventLinks:
+    """The event's file (`file_url`, absolute) to download or subscribe to, and links that
+    open Google's or Outlook's new-event form filled in (a copy: later changes reach only
+    those who have the file or subscribed)."""
+    starts, ends = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     google = {
         "action": "TEMPLATE",
-        "text": event.summary,
+        "text": summary,
         "dates": f"{starts:%Y%m%dT%H%M%SZ}/{ends:%Y%m%dT%H%M%SZ}",
-        "details": event.url,
-        "location": event.location,
-        "ctz": event.timezone,
+        "details": url,
+        "location": location,
+        "ctz": timezone,
     }
     outlook = {
         "path": "/calendar/action/compose",
         "rru": "addevent",
-        "subject": event.summary,
+        "subject": summary,
         "startdt": f"{starts:%Y-%m-%dT%H:%M:%SZ}",
         "enddt": f"{ends:%Y-%m-%dT%H:%M:%SZ}",
-        "body": event.url,
-        "location": event.location,
+        "body": url,
+        "location": location,
     }
     compose = f"{COMPOSE_PATH}?{urlencode(outlook)}"
     return EventLinks(
-        download=download,
+        download=file_url,
+        webcal=webcal(file_url),
         google=f"{GOOGLE_CALENDAR}?{urlencode(google)}",
         outlook=OUTLOOK + compose,
         office=OFFICE + compose,

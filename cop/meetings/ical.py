@@ -8,6 +8,7 @@ under the same UID.
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -45,12 +46,35 @@ def organizer(meeting: Meeting) -> Person:
     return Person(name=meeting.group.name, email=address)
 
 
+def meeting_summary(meeting: Meeting, *, waiting: bool = False) -> str:
+    """The event's title. Many programs show a cancelled event like any other, so the title
+    says it too; so it does for a reader on the waiting list."""
+    if meeting.status is MeetingStatus.CANCELLED:
+        return _("Cancelled: %(title)s", title=meeting.title)
+    if waiting:
+        return _("Waiting list: %(title)s", title=meeting.title)
+    return meeting.title
+
+
+def meeting_location(meeting: Meeting, *, online_link: bool) -> str:
+    """The venue and address; for an online meeting, its link (for readers who may have it)."""
+    if meeting.format is MeetingFormat.ONLINE:
+        return meeting.online_url if online_link and meeting.online_url else _("Online")
+    return meeting_place(meeting)
+
+
 def meeting_event(
-    meeting: Meeting, *, online_link: bool, note: str = "", waiting: bool = False
+    meeting: Meeting,
+    *,
+    online_link: bool,
+    note: str = "",
+    waiting: bool = False,
+    last_modified: datetime | None = None,
 ) -> CalendarEvent:
     """The event of a meeting. `online_link`: whether the reader may have the online link
     (confirmed for the meeting, or its coordinator); `note` opens the description; `waiting`:
-    the reader is on the waiting list (the title says so, and the time shows as free)."""
+    the reader is on the waiting list (the title says so, and the time shows as free);
+    `last_modified`: the last change of the reader's view, when later than the meeting's."""
     meeting_url = external_url("meetings.meeting", meeting_id=meeting.id)
     with_link = online_link and bool(meeting.online_url)
     cancelled = meeting.status is MeetingStatus.CANCELLED
@@ -77,37 +101,31 @@ def meeting_event(
     details.append(_("Meeting page: %(url)s", url=meeting_url))
     parts.append("\n".join(details))
 
-    if meeting.format is MeetingFormat.ONLINE:
-        location = meeting.online_url if with_link else _("Online")
-    else:
-        location = meeting_place(meeting)
     return CalendarEvent(
         uid=meeting_uid(meeting),
         sequence=meeting.sequence,
         status=ICS_STATUS[meeting.status],
-        # Many programs show a cancelled event like any other: the title says it too.
-        summary=_("Cancelled: %(title)s", title=meeting.title)
-        if cancelled
-        else _("Waiting list: %(title)s", title=meeting.title)
-        if waiting
-        else meeting.title,
+        summary=meeting_summary(meeting, waiting=waiting),
         description="\n\n".join(parts),
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
         timezone=meeting.timezone,
         created=meeting.created_at,
-        last_modified=meeting.updated_at,
+        last_modified=last_modified or meeting.updated_at,
         url=meeting_url,
-        location=location,
+        location=meeting_location(meeting, online_link=with_link),
         categories=(_kind_label(meeting.kind), meeting.group.name),
         organizer=organizer(meeting),
         free=waiting,
     )
 
 
-def invitation_attachment(registration: Registration, method: Method) -> Attachment:
+def invitation_attachment(
+    registration: Registration, method: Method, *, whole_event: bool = True
+) -> Attachment:
     """The invitation a registration email carries: REQUEST puts the meeting in the
-    recipient's calendar (or updates it: same UID, higher SEQUENCE), CANCEL takes it out."""
+    recipient's calendar (or updates it: same UID, higher SEQUENCE), CANCEL takes it out:
+    the meeting is cancelled (`whole_event`), or only this person's registration."""
     meeting = registration.meeting
     if registration.user is not None:
         attendee = Person(registration.user.name, registration.user.email)
@@ -115,7 +133,12 @@ def invitation_attachment(registration: Registration, method: Method) -> Attachm
         attendee = Person(registration.name, registration.email)
     event = meeting_event(meeting, online_link=method == "REQUEST")
     data = invitation(
-        event, method=method, organizer=organizer(meeting), attendee=attendee, stamp=clock.now()
+        event,
+        method=method,
+        organizer=organizer(meeting),
+        attendee=attendee,
+        stamp=clock.now(),
+        whole_event=whole_event,
     )
     return Attachment(
         filename="cancel.ics" if method == "CANCEL" else "invite.ics",

@@ -327,6 +327,7 @@ def send_cancelled_email(
         registration,
         "meeting_registration_cancelled",
         invitation="CANCEL" if status is RegistrationStatus.CONFIRMED else None,
+        only_this_person=True,
         by_coordinator=by_coordinator,
     )
 

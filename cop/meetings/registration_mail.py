@@ -49,6 +49,7 @@ def send_registration_email(
     template: str,
     *,
     invitation: Method | None = None,
+    only_this_person: bool = False,
     **context,
 ) -> None:
     """Queue one of the meeting emails for a registered person, with the links it needs.
@@ -56,13 +57,16 @@ def send_registration_email(
     Templates get `meeting`, `registration`, `name`, `meeting_url` and `cancel_url`
     (the guest's own cancel link, or My meetings for people with an account). With
     `invitation`, the email carries the meeting as a calendar invitation (REQUEST) or
-    takes it out of the recipient's calendar (CANCEL).
+    takes it out of the recipient's calendar (CANCEL: of the meeting, or
+    `only_this_person`'s registration).
     """
     to, language, name = recipient(registration)
     attachments = ()
     if invitation is not None:
         with force_locale(language or current_app.config["DEFAULT_LANGUAGE"]):
-            attachments = (invitation_attachment(registration, invitation),)
+            attachments = (
+                invitation_attachment(registration, invitation, whole_event=not only_this_person),
+            )
     meeting = registration.meeting
     links = {"meeting_url": external_url("meetings.meeting", meeting_id=meeting.id)}
     if registration.user_id is None:

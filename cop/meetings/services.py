@@ -382,6 +382,8 @@ def publish_meeting(
     before = snapshot(meeting, MEETING_FIELDS)
     meeting.status = MeetingStatus.PUBLISHED
     meeting.published_at = now
+    # Its status changed (tentative to confirmed in its coordinators' calendars).
+    meeting.sequence += 1
     session.flush()
     record_change(
         session,

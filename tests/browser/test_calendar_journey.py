@@ -86,6 +86,8 @@ def test_a_visitor_adds_an_open_meeting_and_follows_the_group(chromium, live_ser
     with open(path, "rb") as file:
         data = file.read()
     assert data.count(b"BEGIN:VEVENT") == 1 and b"STATUS:CONFIRMED" in data
+    subscribe = calendar_box.get_by_role("link", name="Subscribe to this meeting")
+    assert subscribe.get_attribute("href").startswith("webcal://127.0.0.1:")
     google = calendar_box.get_by_role("link", name="Google Calendar").get_attribute("href")
     assert google.startswith("https://calendar.google.com/calendar/render?action=TEMPLATE")
     a11y.check(page)
