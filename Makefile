@@ -68,7 +68,7 @@ compile-translations: install
 
 # Extract every UI string and merge it into each language's catalogue; then translate and compile.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o cop/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _lp:1c,2 -o cop/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i cop/translations/messages.pot -d cop/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile --statistics -d cop/translations
 

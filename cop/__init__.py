@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_template_helpers(app: Flask) -> None:
     from cop.calendar.helpers import register_template_helpers as register_calendar_links
+    from cop.challenges.labels import register_template_helpers as register_challenge_labels
     from cop.markdown import render_markdown
     from cop.meetings.labels import register_template_helpers as register_meeting_labels
     from cop.members.labels import register_template_helpers as register_member_labels
@@ -61,6 +62,7 @@ def register_template_helpers(app: Flask) -> None:
     register_member_labels(app)
     register_meeting_labels(app)
     register_calendar_links(app)
+    register_challenge_labels(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -78,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from cop.auth import bp as auth_bp
     from cop.auth.views import admin_bp as organisations_bp
     from cop.calendar import bp as calendar_bp
+    from cop.challenges import bp as challenges_bp
     from cop.meetings import bp as meetings_bp
     from cop.members import bp as members_bp
     from cop.site import bp as site_bp
@@ -88,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(challenges_bp)
     app.register_blueprint(audit_bp)
 
 

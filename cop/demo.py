@@ -393,6 +393,7 @@ def load_demo(session: Session) -> DemoReport:
 
     Dates that depend on the day (Industrial Transition's cycle) are read from `cop.clock`.
     """
+    from cop.demo_challenges import load_demo_challenges
     from cop.demo_meetings import load_demo_meetings
 
     report = DemoReport()
@@ -437,6 +438,7 @@ def load_demo(session: Session) -> DemoReport:
         _membership(session, report, people[email], transition, kind, MembershipStatus.ACTIVE)
     session.flush()
     load_demo_meetings(session, report, groups, now)
+    load_demo_challenges(session, report, groups, now)
     session.flush()
     return report
 

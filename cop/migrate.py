@@ -16,6 +16,29 @@ from cop.db import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
+# Full-text search lives outside the models (migration 0007_challenge_search): on SQLite, FTS5
+# tables (and the shadow tables FTS5 keeps for each); on PostgreSQL, a generated tsvector column
+# and its GIN index on each searched table. The models cannot declare them, so a comparison of
+# the models with the database (autogenerate, tests) must not see them: `include_name`.
+SEARCH_TABLES = ("challenges_fts", "good_practices_fts")
+SEARCH_COLUMN = "search_vector"
+
+
+def is_search_table(name: str) -> bool:
+    """An FTS5 table of the search, or one of its shadow tables (challenges_fts_data...)."""
+    return any(name == table or name.startswith(f"{table}_") for table in SEARCH_TABLES)
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's include_name hook: leave the search objects out of model comparisons."""
+    if type_ == "table":
+        return not is_search_table(name or "")
+    if type_ == "column":
+        return name != SEARCH_COLUMN
+    if type_ == "index":
+        return not (name or "").endswith(f"_{SEARCH_COLUMN}")
+    return True
+
 
 def alembic_config(database_url: str | None = None) -> Config:
     """An Alembic configuration pointing at migrations/ and at the app's (or the given) database."""
@@ -42,11 +65,13 @@ def empty_database(url: str) -> None:
                 connection.execute(text("CREATE SCHEMA public"))
                 return
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            # Virtual (FTS5) tables first: dropping one drops its shadow tables too.
             names = connection.exec_driver_sql(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                " ORDER BY sql NOT LIKE 'CREATE VIRTUAL TABLE%'"
             ).scalars()
             for name in list(names):
-                connection.exec_driver_sql(f'DROP TABLE "{name}"')
+                connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
     finally:
         engine.dispose()
 

@@ -3,6 +3,7 @@
 from cop.audit import models as audit_models  # noqa: F401
 from cop.auth import models as auth_models  # noqa: F401
 from cop.calendar import models as calendar_models  # noqa: F401
+from cop.challenges import models as challenges_models  # noqa: F401
 from cop.mail import models as mail_models  # noqa: F401
 from cop.meetings import models as meetings_models  # noqa: F401
 from cop.members import models as members_models  # noqa: F401

@@ -6,6 +6,7 @@ from alembic import context
 
 from cop import models  # noqa: F401  (every table is known to the metadata)
 from cop.db import Base, UTCDateTime, make_engine
+from cop.migrate import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,6 +27,7 @@ def run_migrations_offline() -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -70,6 +72,8 @@ def _run(connection) -> None:
         render_as_batch=sqlite,
         compare_type=True,
         render_item=render_item,
+        # The full-text search objects are made by hand in 0007 and are no model's.
+        include_name=include_name,
         # Runs inside each revision's transaction, before it is committed.
         on_version_apply=_check_foreign_keys if sqlite else None,
     )

@@ -46,6 +46,18 @@ WORLD_KEYS = (
     # {revoked_feed_token}: the member's earlier address, reset since.
     "member_feed_token",
     "revoked_feed_token",
+    # Challenges of {group}: {proposed_challenge} raised by the member, {accepted_challenge},
+    # {closed_challenge}; {theme} a current theme of {group}.
+    "proposed_challenge",
+    "accepted_challenge",
+    "closed_challenge",
+    "theme",
+    # Good practices of {group} by the member, complete: {draft_practice} (with the web link
+    # {practice_link}), {submitted_practice} and {published_practice}.
+    "draft_practice",
+    "submitted_practice",
+    "published_practice",
+    "practice_link",
 )
 
 
@@ -73,6 +85,12 @@ def only(status: int, *roles: str, others: int | str = 403) -> dict[str, int | s
     if "anonymous" not in roles:
         expect["anonymous"] = LOGIN
     return expect
+
+
+def practice_editors(status: int) -> dict[str, int | str]:
+    """A good practice not published: `status` for its author (the member) and the group's
+    coordinators, not there (404) for anyone else."""
+    return {**everyone(404), "member": status, "coordinator": status, "admin": status}
 
 
 ACCESS_TABLE: list[Route] = [
@@ -666,4 +684,227 @@ ACCESS_TABLE: list[Route] = [
     Route("calendar.my_calendar", "GET", "/account/calendar", signed_in(200)),
     # Makes (or, asked knowingly, resets) the address of whoever is signed in.
     Route("calendar.my_calendar", "POST", "/account/calendar", signed_in(302), {"understood": "y"}),
+    # Challenges
+    # Accepted challenges are public; proposed and closed ones are for the group's members only
+    # (404 for everyone else). Raising, endorsing: members; deciding, ranking, themes:
+    # coordinators.
+    Route("challenges.group_challenges", "GET", "/groups/{group}/challenges/", everyone(200)),
+    Route("challenges.group_challenges", "GET", "/groups/no-such-group/challenges/", everyone(404)),
+    Route(
+        "challenges.new_challenge",
+        "GET",
+        "/groups/{group}/challenges/new",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "challenges.new_challenge",
+        "POST",
+        "/groups/{group}/challenges/new",
+        only(400, "member", "coordinator", "admin"),
+    ),
+    Route("challenges.challenge", "GET", "/challenges/{accepted_challenge}", everyone(200)),
+    Route(
+        "challenges.challenge",
+        "GET",
+        "/challenges/{proposed_challenge}",
+        {**everyone(404), "member": 200, "coordinator": 200, "admin": 200},
+    ),
+    Route(
+        "challenges.challenge",
+        "GET",
+        "/challenges/{closed_challenge}",
+        {**everyone(404), "member": 200, "coordinator": 200, "admin": 200},
+    ),
+    Route("challenges.challenge", "GET", "/challenges/99999999", everyone(404)),
+    Route(
+        "challenges.endorse",
+        "POST",
+        "/challenges/{accepted_challenge}/endorse",
+        only(302, "member", "coordinator", "admin"),
+        {"region_code": "BE10"},
+    ),
+    Route(
+        "challenges.advance",
+        "POST",
+        "/challenges/{accepted_challenge}/advance",
+        only(302, "coordinator", "admin"),
+    ),
+    Route(
+        "challenges.close",
+        "GET",
+        "/challenges/{accepted_challenge}/close",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "challenges.close",
+        "POST",
+        "/challenges/{accepted_challenge}/close",
+        only(302, "coordinator", "admin"),
+        {"reason": "Covered by another group."},
+    ),
+    Route(
+        "challenges.merge",
+        "GET",
+        "/challenges/{accepted_challenge}/merge",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "challenges.merge",
+        "POST",
+        "/challenges/{accepted_challenge}/merge",
+        only(302, "coordinator", "admin"),
+        {"into": "{proposed_challenge}"},
+    ),
+    Route(
+        "challenges.edit",
+        "GET",
+        "/challenges/{proposed_challenge}/edit",
+        {**only(200, "member", "coordinator", "admin"), "user": 404, "applicant": 404},
+    ),
+    Route(
+        "challenges.edit",
+        "POST",
+        "/challenges/{accepted_challenge}/edit",
+        only(400, "coordinator", "admin"),
+    ),
+    Route(
+        "challenges.priorities",
+        "GET",
+        "/groups/{group}/challenges/priorities",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "challenges.priorities",
+        "POST",
+        "/groups/{group}/challenges/priorities",
+        only(302, "coordinator", "admin"),
+    ),
+    Route("challenges.themes", "GET", "/groups/{group}/themes/", only(200, "coordinator", "admin")),
+    Route(
+        "challenges.themes",
+        "POST",
+        "/groups/{group}/themes/",
+        only(302, "coordinator", "admin"),
+        {"name": "A new theme"},
+    ),
+    Route(
+        "challenges.retire_theme",
+        "POST",
+        "/themes/{theme}/retire",
+        only(302, "coordinator", "admin"),
+    ),
+    # Good practices
+    # Published ones are public; the others are their author's (the member) and the
+    # coordinators'; for anyone else they are not there (404).
+    Route("challenges.group_practices", "GET", "/groups/{group}/practices/", everyone(200)),
+    Route(
+        "challenges.group_practices",
+        "GET",
+        "/groups/{group}/practices/?theme=x&country=%27&page=-1",
+        everyone(200),
+    ),
+    Route("challenges.group_practices", "GET", "/groups/no-such-group/practices/", everyone(404)),
+    Route(
+        "challenges.new_practice",
+        "GET",
+        "/groups/{group}/practices/new",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "challenges.new_practice",
+        "POST",
+        "/groups/{group}/practices/new",
+        only(302, "member", "coordinator", "admin"),
+        {"title": "Vouchers"},
+    ),
+    Route("challenges.practice", "GET", "/practices/{published_practice}", everyone(200)),
+    Route("challenges.practice", "GET", "/practices/{draft_practice}", practice_editors(200)),
+    Route("challenges.practice", "GET", "/practices/{submitted_practice}", practice_editors(200)),
+    Route("challenges.practice", "GET", "/practices/999999999", everyone(404)),
+    Route(
+        "challenges.edit_practice",
+        "GET",
+        "/practices/{draft_practice}/edit",
+        {**practice_editors(200), "anonymous": LOGIN},
+    ),
+    # Submitted, it is no longer its author's to change (400); coordinators may.
+    Route(
+        "challenges.edit_practice",
+        "GET",
+        "/practices/{submitted_practice}/edit",
+        {**practice_editors(200), "anonymous": LOGIN, "member": 400},
+    ),
+    Route(
+        "challenges.edit_practice",
+        "POST",
+        "/practices/{draft_practice}/edit",
+        {**practice_editors(302), "anonymous": LOGIN},
+        {"title": "Renamed"},
+    ),
+    Route(
+        "challenges.submit_practice",
+        "POST",
+        "/practices/{draft_practice}/submit",
+        {**practice_editors(302), "anonymous": LOGIN},
+    ),
+    Route(
+        "challenges.submit_practice",
+        "POST",
+        "/practices/{published_practice}/submit",
+        {**practice_editors(400), "anonymous": LOGIN},
+    ),
+    Route(
+        "challenges.review_practice",
+        "GET",
+        "/practices/{submitted_practice}/review",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "challenges.review_practice",
+        "POST",
+        "/practices/{submitted_practice}/review",
+        only(302, "coordinator", "admin"),
+        {"decision": "published"},
+    ),
+    # Returning it needs comments: coordinators are told so.
+    Route(
+        "challenges.review_practice",
+        "POST",
+        "/practices/{submitted_practice}/review",
+        only(400, "coordinator", "admin"),
+        {"decision": "returned"},
+    ),
+    Route(
+        "challenges.withdraw_practice",
+        "POST",
+        "/practices/{published_practice}/withdraw",
+        only(302, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "challenges.practice_links",
+        "GET",
+        "/practices/{draft_practice}/links",
+        {**practice_editors(200), "anonymous": LOGIN},
+    ),
+    Route(
+        "challenges.practice_links",
+        "POST",
+        "/practices/{draft_practice}/links",
+        {**practice_editors(302), "anonymous": LOGIN},
+        {"form_name": "link", "link-title": "Site", "link-url": "https://example.org/"},
+    ),
+    Route(
+        "challenges.withdraw_practice_link",
+        "POST",
+        "/practice-links/{practice_link}/withdraw",
+        {**practice_editors(302), "anonymous": LOGIN},
+    ),
+    # {practice_link} is a web link: there is no file to download.
+    Route(
+        "challenges.practice_link_file",
+        "GET",
+        "/practice-links/{practice_link}/file",
+        everyone(404),
+    ),
+    Route("challenges.practice_link_file", "GET", "/practice-links/999999999/file", everyone(404)),
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from cop.calendar.models import CalendarFeedToken
+from cop.challenges.models import Challenge, ChallengeStatus, Endorsement, Theme
 from cop.db import utcnow
 from cop.meetings.models import (
     AttendanceMode,
@@ -28,6 +29,7 @@ from cop.members.models import (
     MembershipStatus,
     Organisation,
     OrganisationKind,
+    Region,
     Role,
     User,
     WorkingGroup,
@@ -234,3 +236,61 @@ def make_feed_token(
     session.add(token)
     session.flush()
     return token
+
+
+def make_theme(
+    session: Session,
+    group: WorkingGroup,
+    *,
+    name: str | None = None,
+    position: int | None = None,
+    retired: bool = False,
+) -> Theme:
+    """A theme of `group` written directly (no audit row), last in its list unless `position`."""
+    theme = Theme(
+        group=group,
+        name=name or f"Theme {next(_numbers)}",
+        position=position if position is not None else next(_numbers),
+        retired_at=utcnow() if retired else None,
+    )
+    session.add(theme)
+    session.flush()
+    return theme
+
+
+def make_challenge(
+    session: Session,
+    group: WorkingGroup,
+    *,
+    raised_by: User | None = None,
+    status: ChallengeStatus = ChallengeStatus.PROPOSED,
+    region_codes: tuple[str, ...] = ("BE10",),
+    themes: tuple[Theme, ...] = (),
+    **values,
+) -> Challenge:
+    """A challenge written directly (no audit row), facing the regions of `region_codes`."""
+    values.setdefault("title", f"Challenge {next(_numbers)}")
+    values.setdefault("description", "SMEs do not find the research they need nearby.")
+    challenge = Challenge(
+        group=group,
+        raised_by=raised_by,
+        status=status,
+        regions=[session.get(Region, code) for code in region_codes],
+        themes=list(themes),
+        **values,
+    )
+    session.add(challenge)
+    session.flush()
+    return challenge
+
+
+def make_endorsement(
+    session: Session, challenge: Challenge, user: User, *, region_code: str | None = "BE10"
+) -> Endorsement:
+    """An endorsement written directly (no checks, the challenge's regions left as they are)."""
+    endorsement = Endorsement(
+        challenge=challenge, user=user, region_code=region_code, given_on_id=challenge.id
+    )
+    session.add(endorsement)
+    session.flush()
+    return endorsement

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from cop.challenges.models import ChallengeStatus
 from cop.meetings.models import (
     Audience,
     MeetingFormat,
@@ -17,12 +18,14 @@ from cop.members.models import MembershipStatus, Role
 from tests.access import ACCESS_TABLE, LOGIN, ROLES, WORLD_KEYS
 from tests.conftest import Browser
 from tests.factories import (
+    make_challenge,
     make_feed_token,
     make_group,
     make_meeting,
     make_membership,
     make_organisation,
     make_registration,
+    make_theme,
     make_user,
 )
 
@@ -68,6 +71,13 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
     waiting = make_registration(session, meeting, status=RegistrationStatus.WAITLISTED)
     revoked_feed_token = make_feed_token(session, member, revoked=True)
     member_feed_token = make_feed_token(session, member)
+    theme = make_theme(session, group)
+    proposed_challenge = make_challenge(session, group, raised_by=member, themes=(theme,))
+    accepted_challenge = make_challenge(session, group, status=ChallengeStatus.ACCEPTED)
+    closed_challenge = make_challenge(
+        session, group, status=ChallengeStatus.CLOSED, decision_note="Out of scope."
+    )
+    practices = good_practices(session, group, member)
     session.commit()
     people = {
         "user": user,
@@ -93,6 +103,11 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
         "waiting_registration_id": waiting.id,
         "member_feed_token": member_feed_token.token,
         "revoked_feed_token": revoked_feed_token.token,
+        "proposed_challenge": proposed_challenge.id,
+        "accepted_challenge": accepted_challenge.id,
+        "closed_challenge": closed_challenge.id,
+        "theme": theme.id,
+        **{key: record.id for key, record in practices.items()},
     }
     assert set(values) == set(WORLD_KEYS)
     return people, values
@@ -137,3 +152,36 @@ def test_each_role_gets_what_the_table_says(route, app, connection, session, use
             wrong[role] = response.get_data(as_text=True)[:300]
 
     assert answers == route.expect, wrong
+
+
+def good_practices(session, group, author) -> dict[str, object]:
+    """The author's complete practices of `group` in three states, and a web link on the draft."""
+    from cop.challenges.models import GoodPractice, PracticeLink, PracticeStatus
+
+    def practice(status: PracticeStatus) -> GoodPractice:
+        record = GoodPractice(
+            group=group,
+            author=author,
+            status=status,
+            title=f"A {status.value} practice",
+            region_code="BE10",
+            problem="SMEs rarely adopt new technologies.",
+            what_was_done="Vouchers.",
+            evidence="140 firms took part.",
+            transferability="Anywhere with an agency.",
+            contact_name="Max Member",
+            contact_email="max@example.org",
+        )
+        session.add(record)
+        return record
+
+    draft = practice(PracticeStatus.DRAFT)
+    records = {
+        "draft_practice": draft,
+        "submitted_practice": practice(PracticeStatus.SUBMITTED),
+        "published_practice": practice(PracticeStatus.PUBLISHED),
+        "practice_link": PracticeLink(practice=draft, title="Site", url="https://example.org/"),
+    }
+    session.add(records["practice_link"])
+    session.flush()
+    return records

@@ -21,7 +21,13 @@ from sqlalchemy.engine import make_url
 
 from cop import create_app
 from cop.db import NAMING_CONVENTION, Base, get_db, make_engine
-from cop.migrate import MIGRATIONS, alembic_config, empty_database
+from cop.migrate import (
+    MIGRATIONS,
+    alembic_config,
+    empty_database,
+    include_name,
+    is_search_table,
+)
 from tests.conftest import is_postgres
 
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
@@ -62,10 +68,13 @@ def scratch_url(postgres_scratch: str | None, database_url: str, tmp_path: Path)
 
 
 def table_names(url: str) -> set[str]:
+    """The tables, but for the search's FTS5 tables (SQLite), which the models cannot declare."""
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            return set(inspect(connection).get_table_names())
+            return {
+                name for name in inspect(connection).get_table_names() if not is_search_table(name)
+            }
     finally:
         engine.dispose()
 
@@ -111,7 +120,10 @@ def differences(url: str, metadata: MetaData) -> list:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            # include_name: the full-text search objects are not in the models (cop.migrate).
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": include_name}
+            )
             return compare_metadata(context, metadata)
     finally:
         engine.dispose()

@@ -1,0 +1,441 @@
+"""What the challenge pages show: a group's challenges for one reader, one challenge with its
+endorsements, history and practices, and the choices of the challenge forms.
+
+Each read runs a fixed number of SQL statements whatever the number of challenges,
+endorsements or history entries: counts are aggregated in SQL and what a page walks is
+loaded eagerly. What a reader may not see (proposed, merged and closed challenges for
+anyone but the group's members; practices not yet published) is left out here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from cop.audit.models import AuditEntry
+from cop.auth.permissions import Standing, is_signed_in, standing
+from cop.challenges.models import (
+    OPEN_CHALLENGES,
+    Challenge,
+    ChallengeStatus,
+    Endorsement,
+    GoodPractice,
+    PracticeStatus,
+    Theme,
+    practice_challenges,
+)
+from cop.challenges.search import search_challenges
+from cop.challenges.services import NEXT_STATUS, endorsement_count, may_edit
+from cop.errors import NotFound
+from cop.meetings.models import Meeting
+from cop.members.models import Helix, Organisation, Region, User, WorkingGroup
+from cop.members.services import get_public_group
+
+PER_PAGE = 25
+
+# What anyone may read; members of the group read every challenge.
+PUBLIC_STATUSES = (
+    ChallengeStatus.ACCEPTED,
+    ChallengeStatus.BEING_ADDRESSED,
+    ChallengeStatus.ADDRESSED,
+)
+
+
+def visible_statuses(reader: Standing) -> tuple[ChallengeStatus, ...]:
+    return tuple(ChallengeStatus) if reader.member else PUBLIC_STATUSES
+
+
+# -- a group's challenges ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChallengeRow:
+    challenge: Challenge
+    regions: int
+    endorsements: int
+
+
+@dataclass(frozen=True)
+class ChallengeFilters:
+    """The list's search and filters as the query string gave them; values that mean nothing
+    are None (the list is then not filtered by them)."""
+
+    text: str = ""
+    theme_id: int | None = None
+    status: ChallengeStatus | None = None
+    country: str | None = None
+    helix: Helix | None = None
+    page: int = 1
+
+    def args(self, **changes) -> dict:
+        """The query string that gives these filters (for links to other pages)."""
+        values = {
+            "q": self.text or None,
+            "theme": self.theme_id,
+            "status": self.status.value if self.status else None,
+            "country": self.country,
+            "helix": self.helix.value if self.helix else None,
+            "page": self.page if self.page > 1 else None,
+        }
+        values.update(changes)
+        return {name: value for name, value in values.items() if value}
+
+
+MAX_QUERY = 200
+
+
+def parse_filters(args) -> ChallengeFilters:
+    """Read `q`, `theme`, `status`, `country`, `helix` and `page` from a query string; what is
+    not a valid value is ignored."""
+    theme = (args.get("theme") or "").strip()
+    status_value = (args.get("status") or "").strip()
+    helix_value = (args.get("helix") or "").strip()
+    country = (args.get("country") or "").strip().upper()
+    page = (args.get("page") or "").strip()
+    return ChallengeFilters(
+        text=" ".join((args.get("q") or "").split())[:MAX_QUERY],
+        theme_id=int(theme) if theme.isascii() and theme.isdigit() and len(theme) < 10 else None,
+        status=next((s for s in ChallengeStatus if s.value == status_value), None),
+        country=country if len(country) == 2 and country.isascii() and country.isalpha() else None,
+        helix=next((h for h in Helix if h.value == helix_value), None),
+        page=int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1,
+    )
+
+
+@dataclass(frozen=True)
+class GroupChallenges:
+    group: WorkingGroup
+    reader: Standing
+    themes: list[Theme]  # the group's current themes, for the filter
+    statuses: tuple[ChallengeStatus, ...]  # those the reader may filter by
+    countries: list[tuple[str, str]]  # (code, name) of the countries regions are in
+    filters: ChallengeFilters  # as applied (unknown themes and hidden statuses dropped)
+    rows: list[ChallengeRow]
+    total: int
+    page: int
+    pages: int
+
+
+def country_choices(session: Session) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(Region.country_code, Region.country_name).distinct().order_by(Region.country_name)
+    )
+    return [(code, name) for code, name in rows]
+
+
+def group_challenges(
+    session: Session, viewer, slug: str, filters: ChallengeFilters
+) -> GroupChallenges:
+    """The group's challenges the reader may see, found by the full-text search and filters:
+    the best matches first when searching, else ranked ones first by rank, then the newest;
+    with each one's regions and endorsements counted."""
+    group = get_public_group(session, slug)
+    reader = standing(session, viewer, group)
+    themes = list(
+        session.scalars(
+            select(Theme)
+            .where(Theme.group_id == group.id, Theme.retired_at.is_(None))
+            .order_by(Theme.position, Theme.id)
+        )
+    )
+    statuses = visible_statuses(reader)
+    countries = country_choices(session)
+    applied = ChallengeFilters(
+        text=filters.text,
+        theme_id=filters.theme_id if filters.theme_id in {theme.id for theme in themes} else None,
+        status=filters.status if filters.status in statuses else None,
+        country=filters.country if filters.country in dict(countries) else None,
+        helix=filters.helix,
+        page=filters.page,
+    )
+    found = search_challenges(
+        session,
+        group,
+        members=reader.member,
+        text=applied.text,
+        theme_id=applied.theme_id,
+        status=applied.status,
+        country=applied.country,
+        helix=applied.helix,
+        page=applied.page,
+        per_page=PER_PAGE,
+    )
+    endorsements = endorsement_count(session, [challenge.id for challenge in found.items])
+    return GroupChallenges(
+        group=group,
+        reader=reader,
+        themes=themes,
+        statuses=statuses,
+        countries=countries,
+        filters=replace(applied, page=found.page),
+        rows=[
+            ChallengeRow(challenge, len(challenge.regions), endorsements.get(challenge.id, 0))
+            for challenge in found.items
+        ],
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+    )
+
+
+# -- one challenge -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endorsements:
+    """Endorsements of a challenge counted by the endorsers' helix and their regions' country."""
+
+    total: int
+    by_helix: list[tuple[Helix | None, int]]  # the four helices (zeros too), then not stated
+    by_country: list[tuple[str | None, int]]  # largest first
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: object
+    action: str
+    actor: str | None  # a name, or None when the person is not named to this reader
+    summary_region: str | None  # the region an endorsement was given for
+
+
+@dataclass(frozen=True)
+class ChallengePage:
+    challenge: Challenge
+    reader: Standing
+    raised_by: str | None  # the raiser's name, when this reader may see it
+    endorsements: Endorsements
+    own_endorsement: Endorsement | None
+    may_endorse: bool
+    may_edit: bool
+    may_advance: bool
+    history: list[HistoryEntry]
+    merged_here: list[Challenge]  # challenges merged into this one (members see them)
+    practices: list[GoodPractice]
+
+
+def _load_challenge(session: Session, challenge_id: int) -> Challenge:
+    challenge = session.scalar(
+        select(Challenge)
+        .where(Challenge.id == challenge_id)
+        .options(
+            joinedload(Challenge.group),
+            joinedload(Challenge.raised_by),
+            joinedload(Challenge.raised_at_meeting),
+            joinedload(Challenge.merged_into),
+            selectinload(Challenge.themes),
+            selectinload(Challenge.regions),
+        )
+    )
+    if challenge is None:
+        raise NotFound(_("There is no such challenge."))
+    return challenge
+
+
+def visible_challenge(session: Session, viewer, challenge_id: int) -> tuple[Challenge, Standing]:
+    """A challenge and the reader's standing in its group; 404 when the reader may not see it."""
+    challenge = _load_challenge(session, challenge_id)
+    reader = standing(session, viewer, challenge.group)
+    if challenge.status not in visible_statuses(reader):
+        raise NotFound(_("There is no such challenge."))
+    return challenge, reader
+
+
+def challenge_endorsements(session: Session, challenge: Challenge) -> Endorsements:
+    """In one aggregate query: an endorser's helix is their organisation's, the country that of
+    the region they endorsed for."""
+    rows = session.execute(
+        select(Organisation.helix, Region.country_code, func.count(Endorsement.id))
+        .select_from(Endorsement)
+        .join(User, Endorsement.user_id == User.id)
+        .outerjoin(Organisation, User.organisation_id == Organisation.id)
+        .outerjoin(Region, Endorsement.region_code == Region.code)
+        .where(Endorsement.challenge_id == challenge.id)
+        .group_by(Organisation.helix, Region.country_code)
+    ).all()
+    helices: Counter = Counter()
+    countries: Counter = Counter()
+    for helix, country, count in rows:
+        helices[helix] += count
+        countries[country] += count
+    by_helix: list[tuple[Helix | None, int]] = [(helix, helices.get(helix, 0)) for helix in Helix]
+    if helices.get(None):
+        by_helix.append((None, helices[None]))
+    return Endorsements(
+        total=sum(helices.values()),
+        by_helix=by_helix,
+        by_country=sorted(
+            countries.items(), key=lambda row: (-row[1], row[0] is None, row[0] or "")
+        ),
+    )
+
+
+def _named(user: User | None, reader: Standing) -> str | None:
+    """People are named to the group's members, and to everyone when they agreed to be listed."""
+    if user is None or not user.is_active:
+        return None
+    return user.name if reader.member or user.listed else None
+
+
+def challenge_history(
+    session: Session, challenge: Challenge, merged_here: list[Challenge], reader: Standing
+) -> list[HistoryEntry]:
+    """The audit entries of the challenge (and of those merged into it), oldest first."""
+    ids = [str(challenge.id), *(str(other.id) for other in merged_here)]
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.record_type == Challenge.__tablename__,
+            AuditEntry.record_id.in_(ids),
+            AuditEntry.action.like("challenge.%"),
+        )
+        .options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    history = []
+    for entry in entries:
+        if entry.action == "challenge.endorsed" and entry.record_id != str(challenge.id):
+            continue  # counted here since the merge, shown on the merged challenge's page
+        region = None
+        if entry.action == "challenge.endorsed":
+            region = entry.summary.rpartition(" for ")[2] or None
+        history.append(
+            HistoryEntry(
+                at=entry.at,
+                action=entry.action,
+                actor=_named(entry.actor, reader),
+                summary_region=region,
+            )
+        )
+    return history
+
+
+def challenge_page(session: Session, viewer, challenge_id: int) -> ChallengePage:
+    """A challenge as one reader may see it."""
+    challenge, reader = visible_challenge(session, viewer, challenge_id)
+    own = None
+    if reader.member and is_signed_in(viewer):
+        own = session.scalar(
+            select(Endorsement)
+            .where(Endorsement.user_id == viewer.id, Endorsement.challenge_id == challenge.id)
+            .options(joinedload(Endorsement.region))
+        )
+    merged_here = (
+        list(
+            session.scalars(
+                select(Challenge)
+                .where(Challenge.merged_into_id == challenge.id)
+                .order_by(Challenge.id)
+            )
+        )
+        if reader.member
+        else []
+    )
+    practice_filter = [practice_challenges.c.challenge_id == challenge.id]
+    if not reader.coordinates:
+        practice_filter.append(GoodPractice.status == PracticeStatus.PUBLISHED)
+    practices = list(
+        session.scalars(
+            select(GoodPractice)
+            .join(practice_challenges, practice_challenges.c.practice_id == GoodPractice.id)
+            .where(*practice_filter)
+            .options(joinedload(GoodPractice.region))
+            .order_by(GoodPractice.title, GoodPractice.id)
+        )
+    )
+    is_raiser = is_signed_in(viewer) and challenge.raised_by_id == viewer.id
+    return ChallengePage(
+        challenge=challenge,
+        reader=reader,
+        raised_by=_named(challenge.raised_by, reader),
+        endorsements=challenge_endorsements(session, challenge),
+        own_endorsement=own,
+        may_endorse=reader.member
+        and own is None
+        and not is_raiser
+        and challenge.status in OPEN_CHALLENGES,
+        may_edit=reader.member and may_edit(challenge, viewer, reader.coordinates),
+        may_advance=reader.coordinates and challenge.status in NEXT_STATUS,
+        history=challenge_history(session, challenge, merged_here, reader),
+        merged_here=merged_here,
+        practices=practices,
+    )
+
+
+# -- the forms' choices ------------------------------------------------------------------------
+
+
+def region_choices(session: Session) -> list[Region]:
+    """Every NUTS-2 region, by country then name."""
+    return list(session.scalars(select(Region).order_by(Region.country_name, Region.name)))
+
+
+def meeting_choices(session: Session, group: WorkingGroup) -> list[Meeting]:
+    """The group's published meetings a challenge may have been raised at, latest first."""
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.group_id == group.id, Meeting.public)
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        )
+    )
+
+
+def theme_choices(
+    session: Session, group: WorkingGroup, keep: list[Theme] | None = None
+) -> list[Theme]:
+    """The group's current themes, and retired ones a challenge already has (`keep`)."""
+    kept = {theme.id for theme in keep or []}
+    return list(
+        session.scalars(
+            select(Theme)
+            .where(
+                Theme.group_id == group.id,
+                or_(Theme.retired_at.is_(None), Theme.id.in_(kept)),
+            )
+            .order_by(Theme.position, Theme.id)
+        )
+    )
+
+
+def merge_targets(session: Session, challenge: Challenge) -> list[Challenge]:
+    """The group's other open challenges a duplicate may be merged into."""
+    return list(
+        session.scalars(
+            select(Challenge)
+            .where(
+                Challenge.group_id == challenge.group_id,
+                Challenge.id != challenge.id,
+                Challenge.status.in_(OPEN_CHALLENGES),
+            )
+            .order_by(Challenge.title, Challenge.id)
+        )
+    )
+
+
+def rankable_challenges(session: Session, group: WorkingGroup) -> list[Challenge]:
+    """The group's accepted challenges (accepted, being addressed, addressed), ranked first."""
+    return list(
+        session.scalars(
+            select(Challenge)
+            .where(Challenge.group_id == group.id, Challenge.status.in_(PUBLIC_STATUSES))
+            .order_by(
+                Challenge.priority.is_(None),
+                Challenge.priority,
+                Challenge.created_at.desc(),
+                Challenge.id.desc(),
+            )
+        )
+    )
+
+
+def all_themes(session: Session, group: WorkingGroup) -> list[Theme]:
+    """Every theme of the group, retired ones too, in the group's order."""
+    return list(
+        session.scalars(
+            select(Theme).where(Theme.group_id == group.id).order_by(Theme.position, Theme.id)
+        )
+    )

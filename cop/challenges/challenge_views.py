@@ -1,0 +1,318 @@
+"""Pages of challenges: a group's list, raising one, a challenge's page, endorsing it, the
+coordinators' decisions (advance, close, merge, edit, rank) and the group's themes. Thin: parse
+a form, call one service, commit, redirect."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from cop.auth.permissions import login_required, require_coordinator, require_member
+from cop.challenges import bp, challenge_pages, services
+from cop.challenges.challenge_forms import (
+    ActionForm,
+    ChallengeForm,
+    CloseForm,
+    EndorseForm,
+    MergeForm,
+    ThemeForm,
+    priorities_form,
+    ranking_from,
+    whole_number,
+)
+from cop.challenges.labels import CHALLENGE_STATUS_LABELS
+from cop.db import get_session
+from cop.errors import Invalid, NotAllowed
+from cop.members.membership import get_group
+from cop.members.models import Helix
+from cop.web import show_error
+
+
+def _challenge_page(challenge_id: int):
+    return redirect(url_for("challenges.challenge", challenge_id=challenge_id))
+
+
+def _save(form, change, *, default: str | None = None):
+    """Run `change` (one service call) and commit: its result. When the service refuses
+    (Invalid), the session is rolled back, the message goes on the form and the answer is None."""
+    session = get_session()
+    try:
+        result = change()
+    except Invalid as error:
+        session.rollback()
+        show_error(form, error, default)
+        return None
+    session.commit()
+    return result
+
+
+def _form_page(template: str, form, **context):
+    """A page with its form: 400 when the form shows errors."""
+    return render_template(template, form=form, **context), (400 if form.errors else 200)
+
+
+# --- A group's challenges -------------------------------------------------------------------------
+
+
+@bp.get("/groups/<slug>/challenges/")
+def group_challenges(slug: str):
+    listing = challenge_pages.group_challenges(
+        get_session(), current_user, slug, challenge_pages.parse_filters(request.args)
+    )
+    return render_template(
+        "challenges/challenges.html", listing=listing, group=listing.group, helices=list(Helix)
+    )
+
+
+def _challenge_form(session, group, keep_themes=None) -> ChallengeForm:
+    form = ChallengeForm()
+    form.fill_choices(
+        challenge_pages.theme_choices(session, group, keep_themes),
+        challenge_pages.region_choices(session),
+        challenge_pages.meeting_choices(session, group),
+    )
+    return form
+
+
+@bp.route("/groups/<slug>/challenges/new", methods=["GET", "POST"])
+@login_required
+def new_challenge(slug: str):
+    session = get_session()
+    group = get_group(session, slug)
+    require_member(session, current_user, group)
+    form = _challenge_form(session, group)
+    if request.method == "GET":
+        organisation = current_user.organisation
+        if organisation is not None and organisation.region_code:
+            form.region_codes.data = [organisation.region_code]
+    elif form.validate_on_submit():
+        challenge = _save(
+            form, lambda: services.raise_challenge(session, current_user, group.id, form.details())
+        )
+        if challenge:
+            flash(
+                _(
+                    "“%(title)s” is proposed: the group's coordinators will consider it.",
+                    title=challenge.title,
+                ),
+                "success",
+            )
+            return _challenge_page(challenge.id)
+    return _form_page("challenges/challenge_form.html", form, group=group, challenge=None)
+
+
+# --- One challenge --------------------------------------------------------------------------------
+
+
+def _render_challenge(page, endorse_form=None, status: int = 200):
+    session = get_session()
+    if endorse_form is None and page.may_endorse:
+        endorse_form = EndorseForm()
+    if endorse_form is not None:
+        organisation = current_user.organisation if current_user.is_authenticated else None
+        endorse_form.offer_regions(
+            challenge_pages.region_choices(session),
+            organisation.region_code if organisation is not None else None,
+        )
+    return render_template(
+        "challenges/challenge.html",
+        page=page,
+        challenge=page.challenge,
+        group=page.challenge.group,
+        endorse_form=endorse_form,
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.get("/challenges/<int:challenge_id>")
+def challenge(challenge_id: int):
+    return _render_challenge(
+        challenge_pages.challenge_page(get_session(), current_user, challenge_id)
+    )
+
+
+@bp.post("/challenges/<int:challenge_id>/endorse")
+@login_required
+def endorse(challenge_id: int):
+    session = get_session()
+    challenge_pages.visible_challenge(session, current_user, challenge_id)
+    form = EndorseForm()
+    if form.validate_on_submit():
+        endorsement = _save(
+            form,
+            lambda: services.endorse(
+                session, current_user, challenge_id, form.region_code.data or None
+            ),
+            default="region_code",
+        )
+        if endorsement:
+            flash(_("Thank you: your endorsement is counted."), "success")
+            return _challenge_page(challenge_id)
+    page = challenge_pages.challenge_page(session, current_user, challenge_id)
+    return _render_challenge(page, form, 400)
+
+
+@bp.post("/challenges/<int:challenge_id>/advance")
+@login_required
+def advance(challenge_id: int):
+    session = get_session()
+    challenge_pages.visible_challenge(session, current_user, challenge_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        raise Invalid(_("This form has expired. Go back, reload the page and try again."))
+    challenge = services.advance_challenge(session, current_user, challenge_id)
+    session.commit()
+    flash(
+        _(
+            "The challenge is now “%(status)s”.",
+            status=CHALLENGE_STATUS_LABELS[challenge.status],
+        ),
+        "success",
+    )
+    return _challenge_page(challenge_id)
+
+
+def _challenge_to_decide(session, challenge_id: int):
+    """A challenge its coordinators may decide on: 404 when the reader may not see it, 403 for
+    those who do not coordinate its group."""
+    challenge, _reader = challenge_pages.visible_challenge(session, current_user, challenge_id)
+    require_coordinator(session, current_user, challenge.group)
+    return challenge
+
+
+@bp.route("/challenges/<int:challenge_id>/close", methods=["GET", "POST"])
+@login_required
+def close(challenge_id: int):
+    session = get_session()
+    challenge = _challenge_to_decide(session, challenge_id)
+    form = CloseForm()
+    if form.validate_on_submit() and _save(
+        form,
+        lambda: services.close_challenge(
+            session, current_user, challenge_id, form.reason.data or ""
+        ),
+    ):
+        flash(_("The challenge is closed."), "success")
+        return _challenge_page(challenge_id)
+    if form.errors:
+        challenge = _challenge_to_decide(session, challenge_id)
+    return _form_page("challenges/challenge_close.html", form, challenge=challenge)
+
+
+@bp.route("/challenges/<int:challenge_id>/merge", methods=["GET", "POST"])
+@login_required
+def merge(challenge_id: int):
+    session = get_session()
+    challenge = _challenge_to_decide(session, challenge_id)
+    form = MergeForm()
+    form.offer_targets(challenge_pages.merge_targets(session, challenge))
+    if form.validate_on_submit():
+        into = whole_number(form.into.data)
+        if into is None:
+            form.into.errors = [_("Choose the challenge to merge this one into.")]
+        elif _save(
+            form,
+            lambda: services.merge_challenge(
+                session, current_user, challenge_id, into, form.note.data or ""
+            ),
+        ):
+            flash(_("The challenge is merged; its endorsements now count there."), "success")
+            return _challenge_page(challenge_id)
+        else:
+            challenge = _challenge_to_decide(session, challenge_id)
+    return _form_page("challenges/challenge_merge.html", form, challenge=challenge)
+
+
+@bp.route("/challenges/<int:challenge_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(challenge_id: int):
+    session = get_session()
+    challenge, reader = challenge_pages.visible_challenge(session, current_user, challenge_id)
+    if not (reader.member and services.may_edit(challenge, current_user, reader.coordinates)):
+        raise NotAllowed(_("Only its coordinators and the member who raised it may change it."))
+    form = _challenge_form(session, challenge.group, list(challenge.themes))
+    if request.method == "GET":
+        form.show(challenge)
+    elif form.validate_on_submit():
+        if _save(
+            form,
+            lambda: services.update_challenge(session, current_user, challenge_id, form.details()),
+        ):
+            flash(_("The challenge is saved."), "success")
+            return _challenge_page(challenge_id)
+        challenge, reader = challenge_pages.visible_challenge(session, current_user, challenge_id)
+    return _form_page(
+        "challenges/challenge_form.html", form, group=challenge.group, challenge=challenge
+    )
+
+
+# --- The group's ranking and themes ---------------------------------------------------------------
+
+
+@bp.route("/groups/<slug>/challenges/priorities", methods=["GET", "POST"])
+@login_required
+def priorities(slug: str):
+    session = get_session()
+    group = get_group(session, slug)
+    require_coordinator(session, current_user, group)
+    challenges = challenge_pages.rankable_challenges(session, group)
+    form = priorities_form(challenges)
+    if request.method == "GET":
+        for item in challenges:
+            form[f"rank_{item.id}"].data = str(item.priority or "")
+    elif form.validate_on_submit():
+        ordered, errors = ranking_from(form, challenges)
+        for name, message in errors.items():
+            form[name].errors = [*form[name].errors, message]
+        if (
+            not errors
+            and _save(form, lambda: services.prioritise(session, current_user, group.id, ordered))
+            is not None
+        ):
+            flash(_("The ranking is saved."), "success")
+            return redirect(url_for("challenges.group_challenges", slug=group.slug))
+    return _form_page(
+        "challenges/challenge_priorities.html", form, group=group, challenges=challenges
+    )
+
+
+@bp.route("/groups/<slug>/themes/", methods=["GET", "POST"])
+@login_required
+def themes(slug: str):
+    session = get_session()
+    group = get_group(session, slug)
+    require_coordinator(session, current_user, group)
+    form = ThemeForm()
+    if form.validate_on_submit():
+        theme = _save(
+            form,
+            lambda: services.add_theme(
+                session, current_user, group.id, form.name.data or "", form.description.data or ""
+            ),
+        )
+        if theme:
+            flash(_("The theme “%(name)s” is added.", name=theme.name), "success")
+            return redirect(url_for("challenges.themes", slug=group.slug))
+    return _form_page(
+        "challenges/challenge_themes.html",
+        form,
+        group=group,
+        themes=challenge_pages.all_themes(session, group),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/themes/<int:theme_id>/retire")
+@login_required
+def retire_theme(theme_id: int):
+    session = get_session()
+    form = ActionForm()
+    if not form.validate_on_submit():
+        raise Invalid(_("This form has expired. Go back, reload the page and try again."))
+    theme = services.retire_theme(session, current_user, theme_id)
+    session.commit()
+    flash(
+        _("The theme “%(name)s” is retired: it is no longer offered.", name=theme.name), "success"
+    )
+    return redirect(url_for("challenges.themes", slug=theme.group.slug))

@@ -1,0 +1,61 @@
+"""Human, translatable labels for challenges and their history, and the filters that show them."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
+
+from cop.challenges.models import ChallengeStatus, PracticeStatus
+from cop.i18n import label_filter
+
+CHALLENGE_STATUS_LABELS = {
+    ChallengeStatus.PROPOSED: _lp("challenge status", "Proposed"),
+    ChallengeStatus.ACCEPTED: _lp("challenge status", "Accepted"),
+    ChallengeStatus.BEING_ADDRESSED: _lp("challenge status", "Being addressed"),
+    ChallengeStatus.ADDRESSED: _lp("challenge status", "Addressed"),
+    ChallengeStatus.MERGED: _lp("challenge status", "Merged"),
+    ChallengeStatus.CLOSED: _lp("challenge status", "Closed"),
+}
+
+# What the coordinators' "advance" button says for each status it moves on from.
+ADVANCE_LABELS = {
+    ChallengeStatus.PROPOSED: _l("Accept this challenge"),
+    ChallengeStatus.ACCEPTED: _l("Mark as being addressed"),
+    ChallengeStatus.BEING_ADDRESSED: _l("Mark as addressed"),
+}
+
+# The audit actions a challenge's history shows, in words.
+HISTORY_LABELS = {
+    "challenge.raised": _l("Raised"),
+    "challenge.edited": _l("Edited"),
+    "challenge.endorsed": _l("Endorsed"),
+    "challenge.accepted": _l("Accepted"),
+    "challenge.being_addressed": _l("Marked as being addressed"),
+    "challenge.addressed": _l("Marked as addressed"),
+    "challenge.closed": _l("Closed"),
+    "challenge.merged": _l("Merged"),
+}
+
+PRACTICE_STATUS_LABELS = {
+    PracticeStatus.DRAFT: _lp("practice status", "Draft"),
+    PracticeStatus.SUBMITTED: _lp("practice status", "Submitted"),
+    PracticeStatus.RETURNED: _lp("practice status", "Returned to its author"),
+    PracticeStatus.PUBLISHED: _lp("practice status", "Published"),
+    PracticeStatus.WITHDRAWN: _lp("practice status", "Withdrawn"),
+}
+
+
+def history_label(action: str) -> str:
+    label = HISTORY_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters: `status|challenge_status_label`, `status|advance_label`, `action|history_label`,
+    `status|practice_status_label`."""
+    filters = app.jinja_env.filters
+    filters["challenge_status_label"] = label_filter(CHALLENGE_STATUS_LABELS)
+    filters["advance_label"] = label_filter(ADVANCE_LABELS)
+    filters["history_label"] = history_label
+    filters.setdefault("practice_status_label", label_filter(PRACTICE_STATUS_LABELS))

@@ -1,0 +1,263 @@
+"""What the good-practice pages show: a group's practices for one reader, filtered and paginated,
+and one practice. Each read runs a fixed number of SQL statements whatever the number of
+practices, themes, challenges or links: what a page walks is loaded eagerly. What a reader may
+not see (drafts of others, the contact's email, challenges not public) is left out here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from cop.auth.permissions import is_signed_in, standing
+from cop.challenges.models import (
+    OPEN_CHALLENGES,
+    Challenge,
+    ChallengeStatus,
+    GoodPractice,
+    PracticeReview,
+    PracticeStatus,
+    Theme,
+    practice_themes,
+)
+from cop.challenges.practices import may_see_practice
+from cop.errors import NotFound
+from cop.members.membership import get_group
+from cop.members.models import Region, WorkingGroup
+
+PER_PAGE = 25
+MAX_PAGE = 10_000
+
+# The challenges anyone may read; members of the group read them all.
+PUBLIC_CHALLENGES = (
+    ChallengeStatus.ACCEPTED,
+    ChallengeStatus.BEING_ADDRESSED,
+    ChallengeStatus.ADDRESSED,
+)
+
+# What a practice is still to its author: theirs to finish, or with the coordinators.
+UNPUBLISHED = (PracticeStatus.DRAFT, PracticeStatus.SUBMITTED, PracticeStatus.RETURNED)
+
+
+def _listed():
+    """What a list of practices walks: region, organisation, themes."""
+    return (
+        joinedload(GoodPractice.region),
+        joinedload(GoodPractice.organisation),
+        selectinload(GoodPractice.themes),
+    )
+
+
+# -- a group's practices ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PracticeFilters:
+    """Filters as asked for; a value that names nothing is dropped, never an error."""
+
+    theme_id: int | None = None
+    country: str | None = None
+
+    @classmethod
+    def parse(cls, theme: str | None, country: str | None) -> PracticeFilters:
+        theme = (theme or "").strip()
+        country = (country or "").strip().upper()
+        return cls(
+            theme_id=int(theme) if theme.isdigit() and len(theme) < 10 else None,
+            country=country if len(country) == 2 and country.isascii() and country.isalpha()
+            else None,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PracticeListing:
+    group: WorkingGroup
+    member: bool
+    coordinates: bool
+    practices: list[GoodPractice]  # published, newest first: this page of them
+    total: int
+    page: int
+    pages: int
+    filters: PracticeFilters
+    themes: list[Theme]
+    countries: list[tuple[str, str]]  # (code, name) of the published practices' regions
+    mine: list[GoodPractice]  # the reader's own practices not published
+    waiting: list[GoodPractice]  # submitted ones, for coordinators
+
+
+def group_practices(
+    session: Session, viewer, slug: str, filters: PracticeFilters, page: int = 1
+) -> PracticeListing:
+    group = get_group(session, slug)
+    reader = standing(session, viewer, group)
+    published = select(GoodPractice).where(
+        GoodPractice.group_id == group.id, GoodPractice.status == PracticeStatus.PUBLISHED
+    )
+    filtered = published
+    if filters.theme_id is not None:
+        filtered = filtered.where(
+            GoodPractice.id.in_(
+                select(practice_themes.c.practice_id).where(
+                    practice_themes.c.theme_id == filters.theme_id
+                )
+            )
+        )
+    if filters.country is not None:
+        filtered = filtered.where(
+            GoodPractice.region_code.in_(
+                select(Region.code).where(Region.country_code == filters.country)
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(filtered.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    practices = list(
+        session.scalars(
+            filtered.options(*_listed())
+            .order_by(GoodPractice.published_at.desc(), GoodPractice.id.desc())
+            .limit(PER_PAGE)
+            .offset((page - 1) * PER_PAGE)
+        )
+    )
+    themes = list(
+        session.scalars(
+            select(Theme)
+            .where(Theme.group_id == group.id, Theme.retired_at.is_(None))
+            .order_by(Theme.position, Theme.id)
+        )
+    )
+    countries = [
+        (code, name)
+        for code, name in session.execute(
+            select(Region.country_code, Region.country_name)
+            .where(Region.code.in_(published.with_only_columns(GoodPractice.region_code)))
+            .distinct()
+            .order_by(Region.country_name)
+        )
+    ]
+    mine: list[GoodPractice] = []
+    if reader.member and is_signed_in(viewer):
+        mine = list(
+            session.scalars(
+                select(GoodPractice)
+                .where(
+                    GoodPractice.group_id == group.id,
+                    GoodPractice.author_id == viewer.id,
+                    GoodPractice.status.in_(UNPUBLISHED),
+                )
+                .options(*_listed())
+                .order_by(GoodPractice.updated_at.desc(), GoodPractice.id.desc())
+            )
+        )
+    waiting: list[GoodPractice] = []
+    if reader.coordinates:
+        waiting = list(
+            session.scalars(
+                select(GoodPractice)
+                .where(
+                    GoodPractice.group_id == group.id,
+                    GoodPractice.status == PracticeStatus.SUBMITTED,
+                )
+                .options(*_listed(), joinedload(GoodPractice.author))
+                .order_by(GoodPractice.submitted_at, GoodPractice.id)
+            )
+        )
+    return PracticeListing(
+        group=group,
+        member=reader.member,
+        coordinates=reader.coordinates,
+        practices=practices,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        themes=themes,
+        countries=countries,
+        mine=mine,
+        waiting=waiting,
+    )
+
+
+# -- one practice -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PracticePage:
+    practice: GoodPractice
+    member: bool
+    coordinates: bool
+    is_author: bool
+    sees_contact_email: bool  # signed-in active members of the group (and its coordinators)
+    challenges: list[Challenge]  # linked ones the reader may see
+    links: list  # links and files not withdrawn
+    reviews: list[PracticeReview]  # for the author and the coordinators, else empty
+    may_edit: bool
+    may_submit: bool
+    may_withdraw: bool
+
+
+def practice_page(session: Session, viewer, practice_id: int) -> PracticePage:
+    practice = session.scalar(
+        select(GoodPractice)
+        .where(GoodPractice.id == practice_id)
+        .options(
+            joinedload(GoodPractice.group),
+            joinedload(GoodPractice.region),
+            joinedload(GoodPractice.organisation),
+            joinedload(GoodPractice.author),
+            selectinload(GoodPractice.themes),
+            selectinload(GoodPractice.challenges),
+            selectinload(GoodPractice.links),
+            selectinload(GoodPractice.reviews).joinedload(PracticeReview.reviewer),
+        )
+    )
+    if practice is None:
+        raise NotFound(_("There is no such good practice."))
+    reader = standing(session, viewer, practice.group)
+    is_author = is_signed_in(viewer) and practice.author_id == viewer.id
+    visible = practice.status is PracticeStatus.PUBLISHED or is_author or reader.coordinates
+    if not visible:
+        raise NotFound(_("There is no such good practice."))
+    shown = OPEN_CHALLENGES + (ChallengeStatus.MERGED, ChallengeStatus.CLOSED)
+    if not reader.member:
+        shown = PUBLIC_CHALLENGES
+    status = practice.status
+    return PracticePage(
+        practice=practice,
+        member=reader.member,
+        coordinates=reader.coordinates,
+        is_author=is_author,
+        sees_contact_email=is_signed_in(viewer) and reader.member,
+        challenges=[c for c in practice.challenges if c.status in shown],
+        links=[link for link in practice.links if link.withdrawn_at is None],
+        reviews=list(practice.reviews) if (is_author or reader.coordinates) else [],
+        may_edit=(reader.coordinates and status is not PracticeStatus.WITHDRAWN)
+        or (is_author and status in (PracticeStatus.DRAFT, PracticeStatus.RETURNED)),
+        may_submit=(is_author or reader.coordinates)
+        and status in (PracticeStatus.DRAFT, PracticeStatus.RETURNED),
+        may_withdraw=(is_author or reader.coordinates) and status is PracticeStatus.PUBLISHED,
+    )
+
+
+def visible_practice(session: Session, viewer, practice_id: int) -> GoodPractice:
+    """A practice the viewer may see, else not found."""
+    practice = session.get(GoodPractice, practice_id)
+    if practice is None or not may_see_practice(session, viewer, practice):
+        raise NotFound(_("There is no such good practice."))
+    return practice
+
+
+# -- the form's choices ---------------------------------------------------------------------------
+
+
+def open_challenges(session: Session, group: WorkingGroup) -> list[Challenge]:
+    """The group's open challenges, which a practice may answer (its members see them all)."""
+    return list(
+        session.scalars(
+            select(Challenge)
+            .where(Challenge.group_id == group.id, Challenge.status.in_(OPEN_CHALLENGES))
+            .order_by(Challenge.priority.is_(None), Challenge.priority, Challenge.id)
+        )
+    )

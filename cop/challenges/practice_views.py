@@ -1,0 +1,309 @@
+"""Pages of good practices: a group's list, one practice, documenting and editing one, submitting
+it, the coordinators' review, withdrawing it, and its links and files. Thin: parse a form, call
+one service, commit, redirect."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from cop.auth.permissions import login_required, require_member
+from cop.challenges import bp, practice_pages, practices
+from cop.challenges.files import Upload, allowed_types
+from cop.challenges.models import PracticeStatus
+from cop.challenges.practice_forms import (
+    ConfirmForm,
+    PracticeFileForm,
+    PracticeForm,
+    PracticeLinkForm,
+    ReviewForm,
+)
+from cop.challenges.services import group_themes
+from cop.db import get_session
+from cop.errors import Invalid, NotFound
+from cop.meetings.labels import size_label
+from cop.meetings.storage import MaterialStore
+from cop.members import organisations
+from cop.members.membership import get_group
+from cop.web import show_error
+
+
+def _practice_page(practice_id: int):
+    return redirect(url_for("challenges.practice", practice_id=practice_id))
+
+
+def _save(form, change):
+    """Run `change` (one service call) and commit: its result; or None, with the service's
+    message on the form and nothing written, when it refuses."""
+    session = get_session()
+    try:
+        result = change()
+    except Invalid as error:
+        session.rollback()
+        show_error(form, error)
+        return None
+    session.commit()
+    return result
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+@bp.get("/groups/<slug>/practices/")
+def group_practices(slug: str):
+    filters = practice_pages.PracticeFilters.parse(
+        request.args.get("theme"), request.args.get("country")
+    )
+    page = min(max(request.args.get("page", 1, type=int), 1), practice_pages.MAX_PAGE)
+    listing = practice_pages.group_practices(get_session(), current_user, slug, filters, page)
+    return render_template(
+        "challenges/practices.html", listing=listing, group=listing.group, filters=filters
+    )
+
+
+@bp.get("/practices/<int:practice_id>")
+def practice(practice_id: int):
+    page = practice_pages.practice_page(get_session(), current_user, practice_id)
+    return render_template(
+        "challenges/practice.html",
+        page=page,
+        practice=page.practice,
+        group=page.practice.group,
+        confirm_form=ConfirmForm(),
+    )
+
+
+# --- Documenting and editing ---------------------------------------------------------------------
+
+
+def _fill_choices(form: PracticeForm, group) -> None:
+    session = get_session()
+    form.fill_choices(
+        regions=organisations.list_regions(session),
+        organisations=organisations.list_for_picker(session),
+        themes=group_themes(session, group),
+        challenges=practice_pages.open_challenges(session, group),
+    )
+
+
+def _render_form(form, group, practice=None):
+    status = 400 if form.errors else 200
+    return render_template(
+        "challenges/practice_edit.html",
+        form=form,
+        group=group,
+        practice=practice,
+        submit_form=ConfirmForm(),
+    ), status
+
+
+@bp.route("/groups/<slug>/practices/new", methods=["GET", "POST"])
+@login_required
+def new_practice(slug: str):
+    session = get_session()
+    group = get_group(session, slug)
+    require_member(session, current_user, group)
+    form = PracticeForm()
+    _fill_choices(form, group)
+    if request.method == "POST" and form.validate_on_submit():
+        created = _save(
+            form,
+            lambda: practices.create_practice(session, current_user, group.id, form.details()),
+        )
+        if created:
+            flash(
+                _(
+                    "“%(title)s” is saved as a draft: only you and the group's coordinators see"
+                    " it. Submit it for review when it is ready.",
+                    title=created.title,
+                ),
+                "success",
+            )
+            return _practice_page(created.id)
+        group = get_group(session, slug)
+    return _render_form(form, group)
+
+
+@bp.route("/practices/<int:practice_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_practice(practice_id: int):
+    session = get_session()
+    practice = practices.practice_to_edit(session, current_user, practice_id)
+    form = PracticeForm()
+    _fill_choices(form, practice.group)
+    if request.method == "GET":
+        form.show(practice)
+    elif form.validate_on_submit():
+        if _save(
+            form,
+            lambda: practices.update_practice(session, current_user, practice_id, form.details()),
+        ):
+            flash(_("The practice is saved."), "success")
+            return _practice_page(practice_id)
+        practice = practices.practice_to_edit(session, current_user, practice_id)
+    return _render_form(form, practice.group, practice)
+
+
+@bp.post("/practices/<int:practice_id>/submit")
+@login_required
+def submit_practice(practice_id: int):
+    session = get_session()
+    try:
+        practices.submit_practice(session, current_user, practice_id)
+    except Invalid as error:
+        session.rollback()
+        practice = practices.practice_to_edit(session, current_user, practice_id)
+        missing = practices.missing_to_submit(practice)
+        if error.field not in practices.REQUIRED_TO_SUBMIT or not missing:
+            raise
+        # Back to the form, each missing field saying so.
+        form = PracticeForm(formdata=None)
+        _fill_choices(form, practice.group)
+        form.show(practice)
+        for name in missing:
+            form[name].errors = [_("Please fill in this field before submitting.")]
+        return _render_form(form, practice.group, practice)
+    session.commit()
+    flash(
+        _("The practice is submitted: the group's coordinators will review it."),
+        "success",
+    )
+    return _practice_page(practice_id)
+
+
+# --- Review and withdrawal -----------------------------------------------------------------------
+
+
+@bp.route("/practices/<int:practice_id>/review", methods=["GET", "POST"])
+@login_required
+def review_practice(practice_id: int):
+    session = get_session()
+    practice = practices.practice_to_review(session, current_user, practice_id)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        review = _save(
+            form,
+            lambda: practices.review_practice(
+                session,
+                current_user,
+                practice_id,
+                form.decision.data or "",
+                form.comments.data or "",
+            ),
+        )
+        if review:
+            if review.decision.value == "published":
+                flash(_("The practice is published; its author has been emailed."), "success")
+            else:
+                flash(_("The practice is returned to its author, who has been emailed."), "success")
+            return _practice_page(practice_id)
+        practice = practices.practice_to_review(session, current_user, practice_id)
+    status = 400 if form.errors else 200
+    return render_template(
+        "challenges/practice_review.html",
+        form=form,
+        practice=practice,
+        group=practice.group,
+        missing=practices.missing_to_submit(practice),
+    ), status
+
+
+@bp.post("/practices/<int:practice_id>/withdraw")
+@login_required
+def withdraw_practice(practice_id: int):
+    session = get_session()
+    practices.withdraw_practice(session, current_user, practice_id)
+    session.commit()
+    flash(_("The practice is withdrawn: it no longer appears on the public pages."), "success")
+    return _practice_page(practice_id)
+
+
+# --- Links and files -----------------------------------------------------------------------------
+
+
+@bp.route("/practices/<int:practice_id>/links", methods=["GET", "POST"])
+@login_required
+def practice_links(practice_id: int):
+    session = get_session()
+    practice = practices.practice_to_edit(session, current_user, practice_id)
+    # Which of the page's two forms was sent (a hidden field of each).
+    posted = request.form.get("form_name") if request.method == "POST" else None
+    file_form = PracticeFileForm(prefix="file", **({} if posted == "file" else {"formdata": None}))
+    link_form = PracticeLinkForm(prefix="link", **({} if posted == "link" else {"formdata": None}))
+    form = file_form if posted == "file" else link_form
+    if posted in ("file", "link") and form.validate_on_submit():
+
+        def add_file():
+            upload = file_form.file.data
+            return practices.add_practice_file(
+                session,
+                current_user,
+                practice_id,
+                upload=Upload(upload.filename or "", upload.stream) if upload else None,
+                title=file_form.title.data or "",
+                store=MaterialStore.for_app(current_app),
+                max_bytes=current_app.config["MAX_MATERIAL_BYTES"],
+            )
+
+        def add_link():
+            return practices.add_practice_link(
+                session,
+                current_user,
+                practice_id,
+                title=link_form.title.data or "",
+                url=link_form.url.data or "",
+            )
+
+        link = _save(form, add_file if posted == "file" else add_link)
+        if link:
+            flash(_("“%(title)s” is added to the practice.", title=link.title), "success")
+            return redirect(url_for("challenges.practice_links", practice_id=practice_id))
+        practice = practices.practice_to_edit(session, current_user, practice_id)
+    elif request.method == "POST" and posted not in ("file", "link"):
+        form.form_errors.append(_("Choose what to add: a file or a link."))
+    status = 400 if (file_form.errors or link_form.errors) else 200
+    return render_template(
+        "challenges/practice_links.html",
+        practice=practice,
+        group=practice.group,
+        links=[link for link in practice.links if link.withdrawn_at is None],
+        file_form=file_form,
+        link_form=link_form,
+        confirm_form=ConfirmForm(),
+        allowed_types=allowed_types(),
+        max_size=size_label(current_app.config["MAX_MATERIAL_BYTES"]),
+    ), status
+
+
+@bp.post("/practice-links/<int:link_id>/withdraw")
+@login_required
+def withdraw_practice_link(link_id: int):
+    session = get_session()
+    link = practices.withdraw_practice_link(session, current_user, link_id)
+    session.commit()
+    flash(_("“%(title)s” is withdrawn from the practice.", title=link.title), "success")
+    return redirect(url_for("challenges.practice_links", practice_id=link.practice_id))
+
+
+@bp.get("/practice-links/<int:link_id>/file")
+def practice_link_file(link_id: int):
+    link = practices.practice_file(get_session(), current_user, link_id)
+    store = MaterialStore.for_app(current_app)
+    if not store.exists(link.storage_key):
+        raise NotFound(_("There is no such file."))
+    response = send_file(
+        store.path(link.storage_key),
+        mimetype=link.content_type,
+        as_attachment=True,
+        download_name=link.filename,
+        conditional=True,
+        etag=link.storage_key,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Opened by mistake in the browser, a file runs nothing and loads nothing.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if link.practice.status is not PracticeStatus.PUBLISHED:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,458 @@
+"""The domain operations on good practices: a member documents one as a draft, submits it, a
+coordinator publishes it or returns it with comments (the author is emailed), and a published
+practice may be withdrawn; links and files are added to a practice and withdrawn. Each checks
+permission, validates, writes the audit and outbox rows and flushes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cop import clock
+from cop.audit.services import record_change, snapshot
+from cop.auth.permissions import is_coordinator, is_signed_in, require_coordinator, require_member
+from cop.auth.services.passwords import normalise_email
+from cop.challenges.files import StoredFile, Upload, store_upload
+from cop.challenges.models import (
+    OPEN_CHALLENGES,
+    Challenge,
+    GoodPractice,
+    PracticeLink,
+    PracticeReview,
+    PracticeStatus,
+    ReviewDecision,
+)
+from cop.challenges.services import (
+    MAX_DESCRIPTION,
+    MAX_NOTE,
+    MAX_TITLE,
+    find_group,
+    find_regions,
+    find_themes,
+)
+from cop.errors import Invalid, NotAllowed, NotFound
+from cop.mail.messages import external_url, send_templated
+from cop.meetings.storage import MaterialStore
+from cop.members.models import Organisation
+from cop.validation import check_text, check_url
+
+MAX_TIMESCALE = 200
+MAX_NAME = 200
+
+PRACTICE_FIELDS = (
+    "title",
+    "region_code",
+    "organisation_id",
+    "problem",
+    "what_was_done",
+    "resources",
+    "timescale",
+    "evidence",
+    "difficulties",
+    "transferability",
+    "contact_name",
+    "contact_email",
+    "status",
+    "published_at",
+    "withdrawn_at",
+)
+
+# The texts a practice is written in: (field, limit).
+TEXTS = (
+    ("problem", MAX_DESCRIPTION),
+    ("what_was_done", MAX_DESCRIPTION),
+    ("resources", MAX_DESCRIPTION),
+    ("evidence", MAX_DESCRIPTION),
+    ("difficulties", MAX_DESCRIPTION),
+    ("transferability", MAX_DESCRIPTION),
+)
+
+# What a practice must say before it is submitted (and so before it is published).
+REQUIRED_TO_SUBMIT = (
+    "region_code",
+    "problem",
+    "what_was_done",
+    "evidence",
+    "transferability",
+    "contact_name",
+    "contact_email",
+)
+
+
+@dataclass
+class PracticeDetails:
+    """What the practice form sends."""
+
+    title: str = ""
+    region_code: str | None = None
+    organisation_id: int | None = None
+    problem: str = ""
+    what_was_done: str = ""
+    resources: str = ""
+    timescale: str = ""
+    evidence: str = ""
+    difficulties: str = ""
+    transferability: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    theme_ids: list[int] = field(default_factory=list)
+    challenge_ids: list[int] = field(default_factory=list)
+
+
+def _values(session: Session, group, details: PracticeDetails) -> dict:
+    values = {
+        "title": check_text(details.title, "title", MAX_TITLE, required=True, refuse_control=True),
+        "timescale": check_text(details.timescale, "timescale", MAX_TIMESCALE, refuse_control=True),
+        "contact_name": check_text(
+            details.contact_name, "contact_name", MAX_NAME, refuse_control=True
+        ),
+    }
+    for name, limit in TEXTS:
+        values[name] = check_text(getattr(details, name), name, limit, refuse_control=True)
+    email = (details.contact_email or "").strip()
+    values["contact_email"] = normalise_email(email, field="contact_email") if email else ""
+    values["region_code"] = None
+    if details.region_code:
+        try:
+            (region,) = find_regions(session, [details.region_code])
+        except Invalid as error:
+            raise Invalid(error.message, field="region_code") from None
+        values["region_code"] = region.code
+    values["organisation_id"] = None
+    if details.organisation_id is not None:
+        organisation = session.get(Organisation, details.organisation_id)
+        if organisation is None or organisation.merged_into_id is not None:
+            raise Invalid(_("Choose an organisation from the list."), field="organisation_id")
+        values["organisation_id"] = organisation.id
+    values["themes"] = find_themes(session, group, details.theme_ids)
+    wanted = set(details.challenge_ids)
+    challenges = list(
+        session.scalars(
+            select(Challenge).where(
+                Challenge.id.in_(wanted),
+                Challenge.group_id == group.id,
+                Challenge.status.in_(OPEN_CHALLENGES),
+            )
+        )
+    )
+    if len(challenges) != len(wanted):
+        raise Invalid(_("Choose among the group's open challenges."), field="challenge_ids")
+    values["challenges"] = challenges
+    return values
+
+
+def _practice(session: Session, practice_id: int, *, lock: bool = False) -> GoodPractice:
+    query = select(GoodPractice).where(GoodPractice.id == practice_id)
+    if lock:
+        query = query.with_for_update()
+    practice = session.scalar(query)
+    if practice is None:
+        raise NotFound(_("There is no such good practice."))
+    return practice
+
+
+def may_see_practice(session: Session, viewer, practice: GoodPractice) -> bool:
+    """Published practices are public; the others are their author's and the coordinators'."""
+    if practice.status is PracticeStatus.PUBLISHED:
+        return True
+    if is_signed_in(viewer) and practice.author_id == viewer.id:
+        return True
+    return is_coordinator(session, viewer, practice.group)
+
+
+def _require_editor(session: Session, actor, practice: GoodPractice) -> None:
+    """Its author while it is theirs to change, or the group's coordinators; someone else's
+    practice is as if it did not exist."""
+    if not is_signed_in(actor):
+        raise NotAllowed(_("Please log in first."))
+    if is_coordinator(session, actor, practice.group):
+        return
+    if practice.author_id != actor.id:
+        raise NotFound(_("There is no such good practice."))
+    if practice.status not in (PracticeStatus.DRAFT, PracticeStatus.RETURNED):
+        raise Invalid(_("This practice is with the coordinators: it can no longer be edited."))
+
+
+def _record(session, actor, practice, action, summary, before=None):
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action=action,
+        record=practice,
+        summary=summary,
+        before=before,
+        after=snapshot(practice, PRACTICE_FIELDS),
+    )
+
+
+def create_practice(
+    session: Session, actor, group_id: int, details: PracticeDetails
+) -> GoodPractice:
+    """A member starts documenting a practice: a draft only they (and the coordinators) see."""
+    if not is_signed_in(actor):
+        raise NotAllowed(_("Please log in first."))
+    group = find_group(session, group_id)
+    require_member(session, actor, group)
+    values = _values(session, group, details)
+    practice = GoodPractice(group=group, author=actor, status=PracticeStatus.DRAFT, **values)
+    session.add(practice)
+    _record(session, actor, practice, "practice.created", f"Drafted the practice {practice.title}")
+    return practice
+
+
+def update_practice(
+    session: Session, actor, practice_id: int, details: PracticeDetails
+) -> GoodPractice:
+    practice = _practice(session, practice_id, lock=True)
+    _require_editor(session, actor, practice)
+    if practice.status is PracticeStatus.WITHDRAWN:
+        raise Invalid(_("This practice was withdrawn: it can no longer be edited."))
+    values = _values(session, practice.group, details)
+    if practice.status is PracticeStatus.PUBLISHED:
+        _check_complete(values)
+    before = snapshot(practice, PRACTICE_FIELDS)
+    for name, value in values.items():
+        setattr(practice, name, value)
+    _record(session, actor, practice, "practice.edited", f"Edited the practice {practice.title}",
+            before)  # fmt: skip
+    return practice
+
+
+def missing_to_submit(practice: GoodPractice) -> list[str]:
+    """The required fields a practice leaves empty (none: it may be submitted)."""
+    values = snapshot(practice, PRACTICE_FIELDS)
+    return [name for name in REQUIRED_TO_SUBMIT if not values.get(name)]
+
+
+def _check_complete(values: dict) -> None:
+    for name in REQUIRED_TO_SUBMIT:
+        if not values.get(name):
+            raise Invalid(_("Please fill in this field before submitting."), field=name)
+
+
+def submit_practice(
+    session: Session, actor, practice_id: int, now: datetime | None = None
+) -> GoodPractice:
+    """The author hands the practice to the coordinators, once everything required is said."""
+    practice = _practice(session, practice_id, lock=True)
+    _require_editor(session, actor, practice)
+    if practice.status not in (PracticeStatus.DRAFT, PracticeStatus.RETURNED):
+        raise Invalid(_("This practice is already with the coordinators or published."))
+    _check_complete(snapshot(practice, PRACTICE_FIELDS))
+    before = snapshot(practice, PRACTICE_FIELDS)
+    practice.status = PracticeStatus.SUBMITTED
+    practice.submitted_at = now or clock.now()
+    _record(session, actor, practice, "practice.submitted",
+            f"Submitted the practice {practice.title}", before)  # fmt: skip
+    return practice
+
+
+def review_practice(
+    session: Session,
+    actor,
+    practice_id: int,
+    decision: ReviewDecision | str,
+    comments: str = "",
+    now: datetime | None = None,
+) -> PracticeReview:
+    """A coordinator publishes a submitted practice, or returns it to its author saying what
+    to change (comments required then)."""
+    practice = _practice(session, practice_id, lock=True)
+    require_coordinator(session, actor, practice.group)
+    try:
+        decision = ReviewDecision(decision)
+    except ValueError:
+        raise Invalid(_("Choose one of the options."), field="decision") from None
+    if decision is ReviewDecision.COMMENT:
+        raise Invalid(_("Choose one of the options."), field="decision")
+    if practice.status is not PracticeStatus.SUBMITTED:
+        raise Invalid(_("Only a submitted practice is reviewed."))
+    comments = check_text(
+        comments,
+        "comments",
+        MAX_NOTE,
+        required=decision is ReviewDecision.RETURNED,
+        refuse_control=True,
+    )
+    now = now or clock.now()
+    before = snapshot(practice, PRACTICE_FIELDS)
+    if decision is ReviewDecision.PUBLISHED:
+        _check_complete(snapshot(practice, PRACTICE_FIELDS))
+        practice.status = PracticeStatus.PUBLISHED
+        practice.published_at = now
+        practice.validated_by = actor
+    else:
+        practice.status = PracticeStatus.RETURNED
+    review = PracticeReview(
+        practice=practice, reviewer=actor, decision=decision, comments=comments, created_at=now
+    )
+    session.add(review)
+    _tell_author(session, practice, review)
+    _record(
+        session,
+        actor,
+        practice,
+        f"practice.{decision.value}",
+        f"{'Published' if decision is ReviewDecision.PUBLISHED else 'Returned'} the practice"
+        f" {practice.title}",
+        before,
+    )
+    return review
+
+
+def _tell_author(session: Session, practice: GoodPractice, review: PracticeReview) -> None:
+    """The author hears of a coordinator's decision, in their language."""
+    author = practice.author
+    if author is None or not author.active:
+        return
+    published = review.decision is ReviewDecision.PUBLISHED
+    send_templated(
+        session,
+        to=author.email,
+        template="practice_published" if published else "practice_returned",
+        language=author.language,
+        practice=practice,
+        author=author,
+        group=practice.group,
+        comments=review.comments,
+        practice_url=external_url("challenges.practice", practice_id=practice.id),
+        edit_url=external_url("challenges.edit_practice", practice_id=practice.id),
+    )
+
+
+def withdraw_practice(
+    session: Session, actor, practice_id: int, now: datetime | None = None
+) -> GoodPractice:
+    """Take a published practice off the public pages (its author or a coordinator); it is
+    kept, with its history."""
+    practice = _practice(session, practice_id, lock=True)
+    if not is_signed_in(actor):
+        raise NotAllowed(_("Please log in first."))
+    if practice.author_id != actor.id:
+        require_coordinator(session, actor, practice.group)
+    if practice.status is not PracticeStatus.PUBLISHED:
+        raise Invalid(_("Only a published practice is withdrawn."))
+    before = snapshot(practice, PRACTICE_FIELDS)
+    practice.status = PracticeStatus.WITHDRAWN
+    practice.withdrawn_at = now or clock.now()
+    _record(session, actor, practice, "practice.withdrawn",
+            f"Withdrew the practice {practice.title}", before)  # fmt: skip
+    return practice
+
+
+# --- Reading a practice to change it ----------------------------------------------------------
+
+
+def practice_to_edit(session: Session, actor, practice_id: int) -> GoodPractice:
+    """A practice the actor may change now: their own draft or returned one, or any of the
+    group's for its coordinators (withdrawn ones are kept as they are)."""
+    practice = _practice(session, practice_id)
+    _require_editor(session, actor, practice)
+    if practice.status is PracticeStatus.WITHDRAWN:
+        raise Invalid(_("This practice was withdrawn: it can no longer be edited."))
+    return practice
+
+
+def practice_to_review(session: Session, actor, practice_id: int) -> GoodPractice:
+    practice = _practice(session, practice_id)
+    require_coordinator(session, actor, practice.group)
+    return practice
+
+
+# --- Links and files -----------------------------------------------------------------------------
+
+LINK_FIELDS = ("title", "url", "filename", "content_type", "size", "storage_key", "withdrawn_at")
+
+
+def _record_link(session, actor, link: PracticeLink, action: str, summary: str, before=None):
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action=action,
+        record=link,
+        summary=summary,
+        before=before,
+        after=snapshot(link, LINK_FIELDS),
+    )
+
+
+def add_practice_link(
+    session: Session, actor, practice_id: int, *, title: str, url: str
+) -> PracticeLink:
+    """A web page about the practice (http or https), added by whoever may edit it."""
+    practice = practice_to_edit(session, actor, practice_id)
+    title = check_text(title, "title", MAX_TITLE, required=True, refuse_control=True)
+    url = check_url(url, "url")
+    if not url:
+        raise Invalid(_("Please fill in this field."), field="url")
+    link = PracticeLink(practice=practice, title=title, url=url, added_by_id=actor.id)
+    session.add(link)
+    _record_link(session, actor, link, "practice_link.added",
+                 f"Linked {url} to the practice {practice.id}")  # fmt: skip
+    return link
+
+
+def add_practice_file(
+    session: Session,
+    actor,
+    practice_id: int,
+    *,
+    upload: Upload | None,
+    title: str,
+    store: MaterialStore,
+    max_bytes: int,
+) -> PracticeLink:
+    """A file about the practice, of an allowed type (by name and by content) within the size
+    limit; nothing is kept when it is refused."""
+    practice = practice_to_edit(session, actor, practice_id)
+    title = check_text(title, "title", MAX_TITLE, refuse_control=True)
+    stored: StoredFile = store_upload(upload, store, max_bytes)
+    link = PracticeLink(
+        practice=practice,
+        title=title or stored.filename,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        storage_key=stored.storage_key,
+        added_by_id=actor.id,
+    )
+    session.add(link)
+    _record_link(session, actor, link, "practice_link.added",
+                 f"Added the file {stored.filename} to the practice {practice.id}")  # fmt: skip
+    return link
+
+
+def withdraw_practice_link(
+    session: Session, actor, link_id: int, now: datetime | None = None
+) -> PracticeLink:
+    """Take a link or file off the practice's page; the record (and a file's bytes) are kept."""
+    link = session.get(PracticeLink, link_id)
+    if link is None:
+        raise NotFound(_("There is no such link or file."))
+    practice_to_edit(session, actor, link.practice_id)
+    if link.withdrawn_at is not None:
+        raise Invalid(_("This link or file is already withdrawn."))
+    before = snapshot(link, LINK_FIELDS)
+    link.withdrawn_at = now or clock.now()
+    _record_link(session, actor, link, "practice_link.withdrawn",
+                 f"Withdrew “{link.title}” from the practice {link.practice_id}", before)  # fmt: skip
+    return link
+
+
+def practice_file(session: Session, viewer, link_id: int) -> PracticeLink:
+    """A file of a practice the viewer may see; withdrawn, unknown and hidden ones are not found."""
+    link = session.get(PracticeLink, link_id)
+    if (
+        link is None
+        or link.storage_key is None
+        or link.withdrawn_at is not None
+        or not may_see_practice(session, viewer, link.practice)
+    ):
+        raise NotFound(_("There is no such file."))
+    return link

@@ -1,0 +1,608 @@
+"""The domain operations on themes and challenges: raising a challenge, endorsing it for one's
+region, the coordinators' decisions (accept, address, close), their ranking and merging
+duplicates without losing endorsements. Each checks permission, validates, writes the audit
+row and flushes; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cop import clock
+from cop.audit.services import record_change, snapshot
+from cop.auth.permissions import (
+    is_coordinator,
+    is_member,
+    is_signed_in,
+    require_coordinator,
+    require_member,
+)
+from cop.challenges.models import (
+    OPEN_CHALLENGES,
+    Challenge,
+    ChallengeStatus,
+    Endorsement,
+    GoodPractice,
+    Theme,
+    practice_challenges,
+)
+from cop.errors import Conflict, Invalid, NotAllowed, NotFound
+from cop.mail.messages import external_url, send_templated
+from cop.meetings.models import Meeting
+from cop.members.models import Region, WorkingGroup
+from cop.validation import check_text
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 20_000
+MAX_NOTE = 2_000
+MAX_REGIONS = 100
+
+THEME_FIELDS = ("name", "description", "position", "retired_at")
+CHALLENGE_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "priority",
+    "raised_at_meeting_id",
+    "merged_into_id",
+    "decision_note",
+)
+
+# The critical aspects the Innovation Diffusion group set out to work on.
+INNOVATION_DIFFUSION_THEMES = (
+    "The strengths and weaknesses of SMEs' adoption of new technologies",
+    "Universities and RTOs failing to meet the needs of companies in their ecosystem",
+    "Innovation agencies' inefficiencies in facilitating knowledge flows and coordinating with"
+    " other public agencies",
+    "The lack of knowledge transfer from multinationals to national companies",
+    "Digitalisation",
+)
+
+# The steps a coordinator moves an open challenge along.
+NEXT_STATUS = {
+    ChallengeStatus.PROPOSED: ChallengeStatus.ACCEPTED,
+    ChallengeStatus.ACCEPTED: ChallengeStatus.BEING_ADDRESSED,
+    ChallengeStatus.BEING_ADDRESSED: ChallengeStatus.ADDRESSED,
+}
+
+
+def find_group(session: Session, group_id: int) -> WorkingGroup:
+    group = session.get(WorkingGroup, group_id)
+    if group is None:
+        raise NotFound(_("There is no working group at this address."))
+    return group
+
+
+# --- Themes -------------------------------------------------------------------------------
+
+
+def group_themes(session: Session, group: WorkingGroup, *, retired: bool = False) -> list[Theme]:
+    query = select(Theme).where(Theme.group_id == group.id)
+    if not retired:
+        query = query.where(Theme.retired_at.is_(None))
+    return list(session.scalars(query.order_by(Theme.position, Theme.id)))
+
+
+def add_theme(session: Session, actor, group_id: int, name: str, description: str = "") -> Theme:
+    """A new theme at the end of the group's list (coordinators)."""
+    group = find_group(session, group_id)
+    require_coordinator(session, actor, group)
+    name = check_text(name, "name", MAX_TITLE, required=True, refuse_control=True)
+    description = check_text(description, "description", MAX_NOTE, refuse_control=True)
+    if session.scalar(select(Theme.id).where(Theme.group_id == group.id, Theme.name == name)):
+        raise Invalid(_("The group already has a theme with this name."), field="name")
+    last = session.scalar(select(func.max(Theme.position)).where(Theme.group_id == group.id))
+    theme = Theme(group=group, name=name, description=description, position=(last or 0) + 1)
+    session.add(theme)
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="theme.added",
+        record=theme,
+        summary=f"Added the theme {name}",
+        after=snapshot(theme, THEME_FIELDS),
+    )
+    return theme
+
+
+def seed_themes(session: Session, group: WorkingGroup, names: tuple[str, ...]) -> list[Theme]:
+    """Give a group its first themes (demo data, new groups); those it has already are kept."""
+    have = {theme.name for theme in group_themes(session, group, retired=True)}
+    added = []
+    for position, name in enumerate(names, start=1):
+        if name not in have:
+            added.append(Theme(group=group, name=name, position=position))
+    session.add_all(added)
+    session.flush()
+    return added
+
+
+def retire_theme(session: Session, actor, theme_id: int, now: datetime | None = None) -> Theme:
+    """Take a theme out of the choices; records filed under it keep it."""
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise NotFound(_("There is no such theme."))
+    require_coordinator(session, actor, theme.group)
+    if theme.retired_at is None:
+        before = snapshot(theme, THEME_FIELDS)
+        theme.retired_at = now or clock.now()
+        session.flush()
+        record_change(
+            session,
+            actor=actor,
+            action="theme.retired",
+            record=theme,
+            summary=f"Retired the theme {theme.name}",
+            before=before,
+            after=snapshot(theme, THEME_FIELDS),
+        )
+    return theme
+
+
+# --- Raising a challenge ----------------------------------------------------------------------
+
+
+@dataclass
+class ChallengeDetails:
+    """What a member types when raising a challenge: ids and codes as the form sends them."""
+
+    title: str = ""
+    description: str = ""
+    theme_ids: list[int] = field(default_factory=list)
+    region_codes: list[str] = field(default_factory=list)
+    meeting_id: int | None = None
+
+
+def find_themes(session: Session, group: WorkingGroup, ids: list[int]) -> list[Theme]:
+    wanted = set(ids)
+    themes = list(
+        session.scalars(
+            select(Theme).where(
+                Theme.id.in_(wanted), Theme.group_id == group.id, Theme.retired_at.is_(None)
+            )
+        )
+    )
+    if len(themes) != len(wanted):
+        raise Invalid(_("Choose among the group's themes."), field="theme_ids")
+    return themes
+
+
+def find_regions(session: Session, codes: list[str]) -> list[Region]:
+    wanted = {code.strip().upper() for code in codes if code and code.strip()}
+    if len(wanted) > MAX_REGIONS:
+        raise Invalid(_("Choose at most %(num)s regions.", num=MAX_REGIONS), field="region_codes")
+    regions = list(session.scalars(select(Region).where(Region.code.in_(wanted))))
+    if len(regions) != len(wanted):
+        raise Invalid(_("Choose regions from the list."), field="region_codes")
+    return sorted(regions, key=lambda region: region.code)
+
+
+def _meeting(session: Session, group: WorkingGroup, meeting_id: int | None) -> Meeting | None:
+    if meeting_id is None:
+        return None
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None or meeting.group_id != group.id or not meeting.public:
+        raise Invalid(_("Choose one of the group's meetings."), field="meeting_id")
+    return meeting
+
+
+def raise_challenge(session: Session, actor, group_id: int, details: ChallengeDetails) -> Challenge:
+    """A member names a challenge their region faces (and the other regions they know face it
+    too); it waits, proposed, for the coordinators."""
+    if not is_signed_in(actor):
+        raise NotAllowed(_("Please log in first."))
+    group = find_group(session, group_id)
+    require_member(session, actor, group)
+    title = check_text(details.title, "title", MAX_TITLE, required=True, refuse_control=True)
+    description = check_text(
+        details.description, "description", MAX_DESCRIPTION, required=True, refuse_control=True
+    )
+    themes = find_themes(session, group, details.theme_ids)
+    regions = find_regions(session, details.region_codes)
+    own = actor.organisation.region if actor.organisation is not None else None
+    if own is not None and own not in regions:
+        regions.append(own)
+    if not regions:
+        raise Invalid(_("Name at least one region that faces this challenge."), "region_codes")
+    meeting = _meeting(session, group, details.meeting_id)
+    challenge = Challenge(
+        group=group,
+        title=title,
+        description=description,
+        status=ChallengeStatus.PROPOSED,
+        raised_by=actor,
+        raised_at_meeting=meeting,
+        themes=themes,
+        regions=regions,
+    )
+    session.add(challenge)
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="challenge.raised",
+        record=challenge,
+        summary=f"Raised the challenge {title}",
+        after=snapshot(challenge, CHALLENGE_FIELDS),
+    )
+    return challenge
+
+
+def _challenge(session: Session, challenge_id: int, *, lock: bool = False) -> Challenge:
+    query = select(Challenge).where(Challenge.id == challenge_id)
+    if lock:
+        query = query.with_for_update()
+    challenge = session.scalar(query)
+    if challenge is None:
+        raise NotFound(_("There is no such challenge."))
+    return challenge
+
+
+# --- Endorsing ------------------------------------------------------------------------------
+
+
+def endorse(
+    session: Session, actor, challenge_id: int, region_code: str | None = None
+) -> Endorsement:
+    """A member says their region faces the challenge too: once per member. The region is
+    their organisation's unless they name another."""
+    if not is_signed_in(actor):
+        raise NotAllowed(_("Please log in first."))
+    challenge = _challenge(session, challenge_id, lock=True)
+    require_member(session, actor, challenge.group)
+    if challenge.status not in OPEN_CHALLENGES:
+        raise Invalid(
+            _("This challenge was merged into another one: endorse that one instead.")
+            if challenge.status is ChallengeStatus.MERGED
+            else _("This challenge is closed: it can no longer be endorsed.")
+        )
+    if challenge.raised_by_id == actor.id:
+        raise Invalid(_("You raised this challenge: it already counts for your region."))
+    if session.scalar(
+        select(Endorsement.id).where(
+            Endorsement.challenge_id == challenge.id, Endorsement.user_id == actor.id
+        )
+    ):
+        raise Conflict(_("You have already endorsed this challenge."))
+    if region_code and region_code.strip():
+        try:
+            (region,) = find_regions(session, [region_code])
+        except Invalid as error:
+            raise Invalid(error.message, field="region_code") from None
+    else:
+        region = actor.organisation.region if actor.organisation is not None else None
+    if region is None:
+        raise Invalid(_("Choose the region that faces this challenge."), field="region_code")
+    endorsement = Endorsement(
+        challenge=challenge, user=actor, region=region, given_on_id=challenge.id
+    )
+    session.add(endorsement)
+    if region not in challenge.regions:
+        challenge.regions.append(region)
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="challenge.endorsed",
+        record=challenge,
+        summary=f"Endorsed the challenge {challenge.title} for {region.code}",
+    )
+    return endorsement
+
+
+# --- Coordinators' decisions --------------------------------------------------------------
+
+
+def _decide(session: Session, actor, challenge: Challenge, action: str, summary: str, change):
+    require_coordinator(session, actor, challenge.group)
+    before = snapshot(challenge, CHALLENGE_FIELDS)
+    change()
+    challenge.decided_at = clock.now()
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action=action,
+        record=challenge,
+        summary=summary,
+        before=before,
+        after=snapshot(challenge, CHALLENGE_FIELDS),
+    )
+    return challenge
+
+
+def advance_challenge(session: Session, actor, challenge_id: int) -> Challenge:
+    """Move a challenge one step on: proposed -> accepted -> being addressed -> addressed."""
+    challenge = _challenge(session, challenge_id, lock=True)
+    next_status = NEXT_STATUS.get(challenge.status)
+    if next_status is None:
+        require_coordinator(session, actor, challenge.group)
+        raise Invalid(_("This challenge has no further step."))
+
+    def change():
+        challenge.status = next_status
+
+    _decide(
+        session,
+        actor,
+        challenge,
+        f"challenge.{next_status.value}",
+        f"Marked the challenge {challenge.title} {next_status.value}",
+        change,
+    )
+    if next_status is ChallengeStatus.ACCEPTED:
+        _tell_raiser(session, challenge, "challenge_accepted")
+    return challenge
+
+
+def close_challenge(session: Session, actor, challenge_id: int, reason: str) -> Challenge:
+    """Close a challenge the group will not take up, saying why; it stays readable."""
+    challenge = _challenge(session, challenge_id, lock=True)
+    require_coordinator(session, actor, challenge.group)
+    if challenge.status not in OPEN_CHALLENGES:
+        raise Invalid(_("This challenge is already closed or merged."))
+    reason = check_text(reason, "reason", MAX_NOTE, required=True, refuse_control=True)
+
+    def change():
+        challenge.status = ChallengeStatus.CLOSED
+        challenge.decision_note = reason
+        challenge.priority = None
+
+    _decide(
+        session, actor, challenge, "challenge.closed", f"Closed the challenge {challenge.title}",
+        change,
+    )  # fmt: skip
+    _tell_raiser(session, challenge, "challenge_closed", reason=reason)
+    return challenge
+
+
+def prioritise(session: Session, actor, group_id: int, ordered_ids: list[int]) -> list[Challenge]:
+    """Rank the group's open challenges as agreed (the first is priority 1); those left out
+    are unranked."""
+    group = find_group(session, group_id)
+    require_coordinator(session, actor, group)
+    if len(set(ordered_ids)) != len(ordered_ids):
+        raise Invalid(_("Rank each challenge once."), field="ranking")
+    challenges = list(
+        session.scalars(select(Challenge).where(Challenge.group_id == group.id).with_for_update())
+    )
+    by_id = {challenge.id: challenge for challenge in challenges}
+    for challenge_id in ordered_ids:
+        challenge = by_id.get(challenge_id)
+        if challenge is None:
+            raise Invalid(_("Rank only the group's challenges."), field="ranking")
+        if challenge.status not in OPEN_CHALLENGES or challenge.status is ChallengeStatus.PROPOSED:
+            raise Invalid(
+                _("Only accepted challenges are ranked: %(title)s is not.", title=challenge.title),
+                field="ranking",
+            )
+    before = {challenge.id: challenge.priority for challenge in challenges}
+    # Clear the ranks first: the unique rank per group holds at every step.
+    for challenge in challenges:
+        challenge.priority = None
+    session.flush()
+    for rank, challenge_id in enumerate(ordered_ids, start=1):
+        by_id[challenge_id].priority = rank
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="challenges.prioritised",
+        record=group,
+        summary=f"Ranked {len(ordered_ids)} challenges",
+        before={"ranks": {str(k): v for k, v in before.items() if v is not None}},
+        after={"ranks": {str(k): rank for rank, k in enumerate(ordered_ids, start=1)}},
+    )
+    return [by_id[challenge_id] for challenge_id in ordered_ids]
+
+
+def merge_challenge(
+    session: Session, actor, challenge_id: int, into_id: int, note: str = ""
+) -> Challenge:
+    """Merge a duplicate into the challenge that stays. Its endorsements move there (a person
+    who endorsed both counts once: their endorsement of the duplicate stays where it was
+    given), and so do its regions, themes and practices. The duplicate is kept, pointing to
+    the one it was merged into."""
+    if challenge_id == into_id:
+        raise Invalid(_("A challenge cannot be merged into itself."), field="into")
+    challenge = _challenge(session, challenge_id, lock=True)
+    require_coordinator(session, actor, challenge.group)
+    target = _challenge(session, into_id, lock=True)
+    if target.group_id != challenge.group_id:
+        raise Invalid(_("Choose a challenge of the same group."), field="into")
+    if challenge.status not in OPEN_CHALLENGES:
+        raise Invalid(_("This challenge is already closed or merged."))
+    if target.status not in OPEN_CHALLENGES:
+        raise Invalid(
+            _("That challenge is closed or merged itself: choose one that is still open."),
+            field="into",
+        )
+    note = check_text(note, "note", MAX_NOTE, refuse_control=True)
+    endorsers = set(
+        session.scalars(select(Endorsement.user_id).where(Endorsement.challenge_id == target.id))
+    )
+    moved = 0
+    # The duplicate's raiser spoke for their region: that counts on the target as an
+    # endorsement, given on the duplicate.
+    raiser = challenge.raised_by
+    if raiser is not None and raiser.id not in endorsers and raiser.id != target.raised_by_id:
+        session.add(
+            Endorsement(
+                challenge=target,
+                user=raiser,
+                region=raiser.organisation.region if raiser.organisation else None,
+                given_on_id=challenge.id,
+            )
+        )
+        endorsers.add(raiser.id)
+        moved += 1
+    for endorsement in list(challenge.endorsements):
+        if endorsement.user_id in endorsers or endorsement.user_id == target.raised_by_id:
+            continue
+        endorsement.challenge = target
+        endorsers.add(endorsement.user_id)
+        moved += 1
+    for region in challenge.regions:
+        if region not in target.regions:
+            target.regions.append(region)
+    for theme in challenge.themes:
+        if theme not in target.themes:
+            target.themes.append(theme)
+    linked = set(
+        session.scalars(
+            select(practice_challenges.c.practice_id).where(
+                practice_challenges.c.challenge_id == target.id
+            )
+        )
+    )
+    for practice in session.scalars(
+        select(GoodPractice)
+        .join(practice_challenges, practice_challenges.c.practice_id == GoodPractice.id)
+        .where(practice_challenges.c.challenge_id == challenge.id)
+    ):
+        if practice.id not in linked:
+            practice.challenges.append(target)
+
+    def change():
+        challenge.status = ChallengeStatus.MERGED
+        challenge.merged_into_id = target.id
+        challenge.priority = None
+        challenge.decision_note = note
+
+    _decide(
+        session,
+        actor,
+        challenge,
+        "challenge.merged",
+        f"Merged the challenge {challenge.title} into {target.title} ({moved} endorsements moved)",
+        change,
+    )
+    _tell_raiser(
+        session,
+        challenge,
+        "challenge_merged",
+        target=target,
+        target_url=external_url("challenges.challenge", challenge_id=target.id),
+    )
+    return challenge
+
+
+def _tell_raiser(session: Session, challenge: Challenge, template: str, **context) -> None:
+    """Email the member who raised the challenge about a decision on it, in their language,
+    in the decision's transaction (nobody to tell when their account is gone)."""
+    raiser = challenge.raised_by
+    if raiser is None or not raiser.is_active:
+        return
+    send_templated(
+        session,
+        to=raiser.email,
+        template=template,
+        language=raiser.language,
+        name=raiser.name,
+        challenge=challenge,
+        challenge_url=external_url("challenges.challenge", challenge_id=challenge.id),
+        **context,
+    )
+
+
+# --- Editing --------------------------------------------------------------------------------
+
+
+def may_edit(challenge: Challenge, actor, coordinates: bool) -> bool:
+    """Its coordinators while it is open; the member who raised it while it is proposed."""
+    if challenge.status not in OPEN_CHALLENGES:
+        return False
+    if coordinates:
+        return True
+    return (
+        is_signed_in(actor)
+        and challenge.raised_by_id == actor.id
+        and challenge.status is ChallengeStatus.PROPOSED
+    )
+
+
+def update_challenge(
+    session: Session, actor, challenge_id: int, details: ChallengeDetails
+) -> Challenge:
+    """Correct a challenge's title, description, themes, regions or meeting. The regions of
+    its endorsements stay: those members said their region faces it."""
+    if not is_signed_in(actor):
+        raise NotAllowed(_("Please log in first."))
+    challenge = _challenge(session, challenge_id, lock=True)
+    group = challenge.group
+    coordinates = is_coordinator(session, actor, group)
+    if not may_edit(challenge, actor, coordinates):
+        if coordinates or (challenge.raised_by_id == actor.id and is_member(session, actor, group)):
+            raise Invalid(_("This challenge can no longer be changed."))
+        raise NotAllowed(_("Only its coordinators and the member who raised it may change it."))
+    if not coordinates:
+        require_member(session, actor, group)
+    title = check_text(details.title, "title", MAX_TITLE, required=True, refuse_control=True)
+    description = check_text(
+        details.description, "description", MAX_DESCRIPTION, required=True, refuse_control=True
+    )
+    # Themes it has that were retired since may stay; new ones must be current.
+    kept = [theme for theme in challenge.themes if theme.id in set(details.theme_ids)]
+    kept_ids = {theme.id for theme in kept}
+    themes = kept + find_themes(
+        session, group, [theme_id for theme_id in details.theme_ids if theme_id not in kept_ids]
+    )
+    regions = find_regions(session, details.region_codes)
+    endorsed = session.scalars(
+        select(Region)
+        .join(Endorsement, Endorsement.region_code == Region.code)
+        .where(Endorsement.challenge_id == challenge.id)
+        .distinct()
+    )
+    for region in endorsed:
+        if region not in regions:
+            regions.append(region)
+    if not regions:
+        raise Invalid(_("Name at least one region that faces this challenge."), "region_codes")
+    meeting = (
+        challenge.raised_at_meeting
+        if details.meeting_id is not None and details.meeting_id == challenge.raised_at_meeting_id
+        else _meeting(session, group, details.meeting_id)
+    )
+    before = snapshot(challenge, CHALLENGE_FIELDS)
+    before_links = _links(challenge)
+    challenge.title = title
+    challenge.description = description
+    challenge.themes = sorted(themes, key=lambda theme: (theme.position, theme.id))
+    challenge.regions = sorted(regions, key=lambda region: region.code)
+    challenge.raised_at_meeting = meeting
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="challenge.edited",
+        record=challenge,
+        summary=f"Edited the challenge {title}",
+        before={**before, **before_links},
+        after={**snapshot(challenge, CHALLENGE_FIELDS), **_links(challenge)},
+    )
+    return challenge
+
+
+def _links(challenge: Challenge) -> dict:
+    return {
+        "theme_ids": [theme.id for theme in challenge.themes],
+        "region_codes": [region.code for region in challenge.regions],
+    }
+
+
+def endorsement_count(session: Session, challenge_ids: list[int]) -> dict[int, int]:
+    """How many members endorsed each challenge, in one query."""
+    if not challenge_ids:
+        return {}
+    rows = session.execute(
+        select(Endorsement.challenge_id, func.count())
+        .where(Endorsement.challenge_id.in_(challenge_ids))
+        .group_by(Endorsement.challenge_id)
+    )
+    return {challenge_id: count for challenge_id, count in rows}

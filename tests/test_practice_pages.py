@@ -1,0 +1,741 @@
+"""The good-practice pages: a group's list, one practice, the form, submitting, the coordinators'
+review (and the author's email), withdrawing, links and files; who sees what, and every bad
+input refused with its message and nothing written."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from cop.audit.models import AuditEntry
+from cop.challenges.models import (
+    ChallengeStatus,
+    GoodPractice,
+    PracticeLink,
+    PracticeReview,
+    PracticeStatus,
+    ReviewDecision,
+)
+from cop.db import utcnow
+from cop.mail.models import OutboxMessage
+from cop.members.models import MembershipStatus, Role
+from tests.conftest import Browser
+from tests.factories import (
+    make_challenge,
+    make_group,
+    make_membership,
+    make_organisation,
+    make_theme,
+    make_user,
+)
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+FORM = {
+    "title": "Innovation vouchers for first-time adopters",
+    "region_code": "FI1B",
+    "organisation_id": "",
+    "problem": "SMEs rarely adopted new technologies.",
+    "what_was_done": "**Vouchers** for a first project with a research centre.",
+    "resources": "Two staff.",
+    "timescale": "2021-2024",
+    "evidence": "140 firms took part.",
+    "difficulties": "Finding willing research centres.",
+    "transferability": "Works wherever an agency can run a call.",
+    "contact_name": "Aino Virtanen",
+    "contact_email": "aino.virtanen@example.org",
+}
+
+
+@pytest.fixture(autouse=True)
+def materials_folder(app, tmp_path) -> Path:
+    folder = tmp_path / "materials"
+    app.config["MATERIALS_FOLDER"] = str(folder)
+    return folder
+
+
+@pytest.fixture
+def world(session, admin):
+    group = make_group(session, name="Innovation Diffusion", slug="innovation-diffusion")
+    other = make_group(session, name="Industrial Transition", slug="industrial-transition")
+    coordinator = make_user(session, name="Cora Coordinator", email="cora@example.org")
+    author = make_user(session, name="Aino Author", email="aino@example.org")
+    colleague = make_user(session, name="Carl Colleague", email="carl@example.org")
+    outsider = make_user(session, name="Olga Outsider", email="olga@example.org")
+    applicant = make_user(session, name="Anna Applicant", email="anna@example.org")
+    make_membership(session, coordinator, group, role=Role.COORDINATOR)
+    make_membership(session, author, group)
+    make_membership(session, colleague, group)
+    make_membership(session, outsider, other)
+    make_membership(session, applicant, group, status=MembershipStatus.APPLIED)
+    digital = make_theme(session, group, name="Digitalisation")
+    skills = make_theme(session, group, name="Skills")
+    foreign = make_theme(session, other, name="Foreign theme")
+    organisation = make_organisation(session, name="Helsinki Business Hub", region_code="FI1B")
+    accepted = make_challenge(
+        session, group, title="SMEs do not adopt", status=ChallengeStatus.ACCEPTED
+    )
+    proposed = make_challenge(session, group, title="Secret proposal in progress")
+    closed = make_challenge(session, group, title="Closed one", status=ChallengeStatus.CLOSED)
+    session.commit()
+    return dict(
+        group=group,
+        other=other,
+        coordinator=coordinator,
+        author=author,
+        colleague=colleague,
+        outsider=outsider,
+        applicant=applicant,
+        admin=admin,
+        digital=digital,
+        skills=skills,
+        foreign=foreign,
+        organisation=organisation,
+        accepted=accepted,
+        proposed=proposed,
+        closed=closed,
+    )
+
+
+def practice(session, world, status=PracticeStatus.PUBLISHED, *, author=None, **values):
+    """A practice written directly (no audit row)."""
+    fields = {k: v for k, v in FORM.items() if k not in ("organisation_id",)}
+    fields.update(values)
+    themes = fields.pop("themes", [world["digital"]])
+    challenges = fields.pop("challenges", [])
+    record = GoodPractice(
+        group=world["group"],
+        author=author or world["author"],
+        status=status,
+        published_at=utcnow() if status is PracticeStatus.PUBLISHED else None,
+        themes=themes,
+        challenges=challenges,
+        **fields,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def as_(app, person=None) -> Browser:
+    browser = Browser(app.test_client())
+    if person is not None:
+        browser.login(person)
+    return browser
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def main_of(response) -> str:
+    page = text(response)
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def error_of(page: str, field: str) -> str:
+    match = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
+    assert match, f"no error next to {field}"
+    return match.group(1)
+
+
+def counts(session) -> tuple[int, ...]:
+    session.expire_all()
+    return tuple(
+        session.scalar(select(func.count()).select_from(model))
+        for model in (GoodPractice, PracticeLink, PracticeReview, AuditEntry, OutboxMessage)
+    )
+
+
+LIST = "/groups/innovation-diffusion/practices/"
+
+
+# --- The list ----------------------------------------------------------------------------------
+
+
+def test_the_list_shows_published_practices_newest_first_to_everyone(app, session, world):
+    older = practice(session, world, title="Older practice")
+    older.published_at = utcnow() - timedelta(days=3)
+    practice(session, world, title="Newer practice", organisation=world["organisation"])
+    practice(session, world, PracticeStatus.DRAFT, title="A draft of Aino")
+    practice(session, world, PracticeStatus.SUBMITTED, title="Submitted by Aino")
+    practice(session, world, PracticeStatus.WITHDRAWN, title="Withdrawn one")
+    session.commit()
+
+    page = main_of(as_(app).client.get(LIST))
+    assert page.index("Newer practice") < page.index("Older practice")
+    assert "Helsinki Business Hub" in page and "Helsinki-Uusimaa" in page
+    assert "Digitalisation" in page
+    for hidden in ("A draft of Aino", "Submitted by Aino", "Withdrawn one", "Your practices"):
+        assert hidden not in page
+    assert "Document a good practice" not in page
+    assert "Waiting for review" not in page
+
+    colleague = main_of(as_(app, world["colleague"]).client.get(LIST))
+    assert "Document a good practice" in colleague
+    assert "A draft of Aino" not in colleague and "Your practices" not in colleague
+
+    mine = main_of(as_(app, world["author"]).client.get(LIST))
+    assert "Your practices" in mine
+    assert "A draft of Aino" in mine and "Submitted by Aino" in mine
+    assert "Withdrawn one" not in mine
+    assert "Waiting for review" not in mine
+
+    coordinator = main_of(as_(app, world["coordinator"]).client.get(LIST))
+    waiting = coordinator[coordinator.index("Waiting for review") :]
+    assert "Submitted by Aino" in waiting and "Aino Author" in waiting
+    assert "A draft of Aino" not in coordinator
+
+
+def test_filters_by_theme_and_country_and_survives_bad_values(app, session, world):
+    practice(session, world, title="Finnish digital", themes=[world["digital"]])
+    practice(session, world, title="Belgian skills", region_code="BE10", themes=[world["skills"]])
+    session.commit()
+    client = as_(app).client
+
+    by_theme = main_of(client.get(f"{LIST}?theme={world['skills'].id}"))
+    assert "Belgian skills" in by_theme and "Finnish digital" not in by_theme
+    by_country = main_of(client.get(f"{LIST}?country=fi"))
+    assert "Finnish digital" in by_country and "Belgian skills" not in by_country
+    assert "1 practice" in by_country
+    # Both countries are offered in the filter.
+    assert '<option value="BE"' in by_country and '<option value="FI"' in by_country
+
+    for query in (
+        "theme=abc",
+        "theme=-1",
+        "theme=99999999999999999999",
+        "country=%27%20OR%201=1--",
+        "country=" + "x" * 2000,
+        "page=-5",
+        "page=abc",
+        "page=99999999999",
+        f"theme={world['foreign'].id}",
+    ):
+        response = client.get(f"{LIST}?{query}")
+        assert response.status_code == 200, query
+    unknown = main_of(client.get(f"{LIST}?theme={world['foreign'].id}"))
+    assert "No published practice matches yet." in unknown
+    assert client.get("/groups/no-such-group/practices/").status_code == 404
+
+
+def test_the_list_is_paginated_by_25(app, session, world):
+    for number in range(30):
+        record = practice(session, world, title=f"Practice number {number:02d}")
+        record.published_at = utcnow() - timedelta(hours=100 - number)
+    session.commit()
+    client = as_(app).client
+    first = main_of(client.get(LIST))
+    assert "Practice number 29" in first and "Practice number 05" in first
+    assert "Practice number 04" not in first
+    assert "Page 1 of 2" in first
+    second = main_of(client.get(f"{LIST}?page=2&theme={world['digital'].id}"))
+    assert "Practice number 04" in second and "Practice number 05" not in second
+    assert "Page 2 of 2" in second
+    assert f"theme={world['digital'].id}" in second  # the filter stays in the links
+
+
+def test_the_list_queries_do_not_grow(app, session, world, count_queries):
+    readers = {
+        "anonymous": as_(app),
+        "author": as_(app, world["author"]),
+        "coordinator": as_(app, world["coordinator"]),
+    }
+
+    def grow(count: int) -> None:
+        for number in range(count):
+            status = [PracticeStatus.PUBLISHED, PracticeStatus.DRAFT, PracticeStatus.SUBMITTED][
+                number % 3
+            ]
+            practice(
+                session,
+                world,
+                status,
+                title=f"Grown {number}",
+                organisation=make_organisation(session, region_code="FR10"),
+                themes=[world["digital"], world["skills"]],
+            )
+        session.commit()
+
+    def queries() -> dict[str, int]:
+        found = {}
+        for role, browser in readers.items():
+            with count_queries() as counter:
+                response = browser.client.get(LIST)
+            assert response.status_code == 200
+            found[role] = counter.count
+        return found
+
+    grow(5)
+    small = queries()
+    grow(35)
+    large = queries()
+    assert "Grown 33" in main_of(readers["coordinator"].client.get(LIST))
+    assert large == small
+
+
+# --- One practice ------------------------------------------------------------------------------
+
+
+def test_a_published_practice_shows_every_field_and_hides_the_email_from_non_members(
+    app, session, world
+):
+    record = practice(
+        session,
+        world,
+        organisation=world["organisation"],
+        problem="<script>alert(1)</script> SMEs **rarely** adopted [x](javascript:alert(1))",
+        challenges=[world["accepted"], world["proposed"]],
+    )
+    session.add(
+        PracticeLink(practice=record, title="Evaluation report", url="https://example.org/r")
+    )
+    session.add(
+        PracticeLink(
+            practice=record, title="Old link", url="https://example.org/old", withdrawn_at=utcnow()
+        )
+    )
+    session.commit()
+    path = f"/practices/{record.id}"
+
+    anonymous = main_of(as_(app).client.get(path))
+    for shown in (
+        "Innovation vouchers",
+        "<strong>rarely</strong>",
+        "Vouchers",
+        "Two staff.",
+        "2021-2024",
+        "140 firms",
+        "Finding willing",
+        "Works wherever",
+        "Helsinki-Uusimaa",
+        "Helsinki Business Hub",
+        "Digitalisation",
+        "SMEs do not adopt",
+        "Evaluation report",
+        "Aino Virtanen",
+        "Log in as a member to see how to reach them.",
+    ):
+        assert shown in anonymous, shown
+    assert "<script>" not in anonymous and 'href="javascript' not in anonymous
+    assert "aino.virtanen@example.org" not in anonymous
+    assert "Secret proposal" not in anonymous  # a proposed challenge is for members
+    assert "Old link" not in anonymous
+    assert "Review history" not in anonymous and "Edit" not in anonymous
+
+    for person in ("outsider", "applicant"):
+        page = main_of(as_(app, world[person]).client.get(path))
+        assert "aino.virtanen@example.org" not in page, person
+        assert "Secret proposal" not in page
+    member = main_of(as_(app, world["colleague"]).client.get(path))
+    assert "aino.virtanen@example.org" in member and "Secret proposal" in member
+    assert "Withdraw" not in member
+
+    author = main_of(as_(app, world["author"]).client.get(path))
+    assert "Withdraw" in author
+
+
+def test_unpublished_practices_are_only_for_their_author_and_coordinators(app, session, world):
+    records = [
+        practice(session, world, status) for status in PracticeStatus if status.value != "published"
+    ]
+    session.commit()
+    for record in records:
+        path = f"/practices/{record.id}"
+        for person in (None, "colleague", "outsider", "applicant"):
+            browser = as_(app, world[person] if person else None)
+            assert browser.client.get(path).status_code == 404, (record.status, person)
+        for person in ("author", "coordinator", "admin"):
+            page = main_of(as_(app, world[person]).client.get(path))
+            assert 'class="notice practice-status"' in page
+    assert as_(app).client.get("/practices/999999").status_code == 404
+
+
+# --- Documenting and editing -------------------------------------------------------------------
+
+
+def test_a_member_documents_a_practice_through_the_form(app, session, world):
+    browser = as_(app, world["author"])
+    new = f"{LIST}new"
+    form = main_of(browser.client.get(new))
+    assert "<legend>Themes</legend>" in form and "Digitalisation" in form
+    assert "SMEs do not adopt" in form and "Secret proposal" in form
+    assert "Closed one" not in form and "Foreign theme" not in form
+    assert "Helsinki Business Hub" in form and 'value="FI1B"' in form
+
+    response = browser.post(
+        new,
+        {
+            **FORM,
+            "organisation_id": str(world["organisation"].id),
+            "theme_ids": [str(world["digital"].id), str(world["skills"].id)],
+            "challenge_ids": [str(world["accepted"].id)],
+        },
+        page=new,
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    record = session.scalar(select(GoodPractice))
+    assert record.status is PracticeStatus.DRAFT and record.author_id == world["author"].id
+    assert record.organisation_id == world["organisation"].id
+    assert {theme.name for theme in record.themes} == {"Digitalisation", "Skills"}
+    assert [c.id for c in record.challenges] == [world["accepted"].id]
+    assert response.headers["Location"] == f"/practices/{record.id}"
+
+    edit = f"/practices/{record.id}/edit"
+    shown = main_of(browser.client.get(edit))
+    assert "Innovation vouchers" in shown and "checked" in shown
+    response = browser.post(edit, {**FORM, "title": "Renamed vouchers"}, page=edit)
+    assert response.status_code == 302
+    session.expire_all()
+    assert record.title == "Renamed vouchers" and record.themes == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"title": ""}, "title", "Please fill in this field."),
+        ({"title": "x" * 201}, "title", "Use at most 200 characters."),
+        ({"region_code": "XX99"}, "region_code", "Choose regions from the list."),
+        ({"organisation_id": "abc"}, "organisation_id", "Choose an organisation from the list."),
+        ({"organisation_id": "999999"}, "organisation_id", "Choose an organisation"),
+        ({"contact_email": "not an email"}, "contact_email", "Enter a valid email address"),
+        ({"theme_ids": "abc"}, "theme_ids", "Choose among the group&#39;s themes."),
+        ({"theme_ids": "FOREIGN"}, "theme_ids", "Choose among the group&#39;s themes."),
+        ({"challenge_ids": "CLOSED"}, "challenge_ids", "Choose among the group&#39;s open"),
+        ({"problem": "nul \x00 byte"}, "problem", "Remove the control characters"),
+        ({"problem": "x" * 20_001}, "problem", "Use at most 20000 characters."),
+    ],
+)
+def test_bad_input_is_shown_next_to_its_field_and_nothing_is_written(
+    app, session, world, change, field, message
+):
+    replacements = {"FOREIGN": str(world["foreign"].id), "CLOSED": str(world["closed"].id)}
+    change = {k: replacements.get(v, v) for k, v in change.items()}
+    browser = as_(app, world["author"])
+    before = counts(session)
+    response = browser.post(f"{LIST}new", {**FORM, **change}, page=f"{LIST}new")
+    assert response.status_code == 400
+    assert message in error_of(text(response), field)
+    assert counts(session) == before
+
+
+def test_only_members_document_and_only_editors_edit(app, session, world):
+    record = practice(session, world, PracticeStatus.DRAFT)
+    session.commit()
+    before = counts(session)
+    for person in ("outsider", "applicant"):
+        browser = as_(app, world[person])
+        assert browser.client.get(f"{LIST}new").status_code == 403
+        assert browser.post(f"{LIST}new", FORM, page="/").status_code == 403
+    assert as_(app).client.get(f"{LIST}new").status_code == 302  # to log in
+    # A member editing someone else's practice finds nothing there.
+    colleague = as_(app, world["colleague"])
+    edit = f"/practices/{record.id}/edit"
+    assert colleague.client.get(edit).status_code == 404
+    assert colleague.post(edit, {**FORM, "title": "Hijacked"}, page="/").status_code == 404
+    assert colleague.post(f"/practices/{record.id}/submit", page="/").status_code == 404
+    assert counts(session) == before
+    session.expire_all()
+    assert record.title == FORM["title"]
+
+
+def test_submitting_with_fields_missing_shows_each_message_on_the_form(app, session, world):
+    record = practice(
+        session, world, PracticeStatus.DRAFT, problem="", evidence="", contact_email=""
+    )
+    session.commit()
+    browser = as_(app, world["author"])
+    before = counts(session)
+    response = browser.post(f"/practices/{record.id}/submit", page=f"/practices/{record.id}")
+    assert response.status_code == 400
+    page = text(response)
+    for field in ("problem", "evidence", "contact_email"):
+        assert "Please fill in this field before submitting." in error_of(page, field)
+    assert 'id="what_was_done-error"' not in page
+    assert "Innovation vouchers" in page  # the form shows the practice as saved
+    assert counts(session) == before
+    session.expire_all()
+    assert record.status is PracticeStatus.DRAFT
+
+    complete = practice(session, world, PracticeStatus.DRAFT, title="Complete one")
+    session.commit()
+    response = browser.post(f"/practices/{complete.id}/submit", page="/")
+    assert response.status_code == 302
+    session.expire_all()
+    assert complete.status is PracticeStatus.SUBMITTED
+    # Submitted, it is the coordinators': its author can no longer change or resubmit it.
+    assert browser.client.get(f"/practices/{complete.id}/edit").status_code == 400
+    assert browser.post(f"/practices/{complete.id}/submit", page="/").status_code == 400
+
+
+# --- Review --------------------------------------------------------------------------------------
+
+
+def test_a_coordinator_returns_then_publishes_and_the_author_is_emailed(app, session, world):
+    record = practice(session, world, PracticeStatus.SUBMITTED)
+    world["author"].language = "fr"
+    session.commit()
+    review = f"/practices/{record.id}/review"
+    coordinator = as_(app, world["coordinator"])
+    assert "Publish it" in main_of(coordinator.client.get(review))
+
+    # Returning needs comments: the message is next to the field, nothing is written.
+    before = counts(session)
+    response = coordinator.post(review, {"decision": "returned", "comments": ""}, page=review)
+    assert response.status_code == 400
+    assert "Please fill in this field." in error_of(text(response), "comments")
+    response = coordinator.post(review, {"decision": "comment"}, page=review)
+    assert "Choose one of the options." in error_of(text(response), "decision")
+    assert counts(session) == before
+
+    response = coordinator.post(
+        review, {"decision": "returned", "comments": "Please add figures."}, page=review
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert record.status is PracticeStatus.RETURNED
+    mail = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[-1]
+    assert mail.recipient == "aino@example.org"
+    assert mail.kind == "practice_returned"
+    assert "Please add figures." in mail.body_text
+    assert "Bonjour Aino Author," in mail.body_text  # in the author's language
+    assert f"/practices/{record.id}/edit" in mail.body_text
+
+    # The author sees the comments, corrects and submits again.
+    author = as_(app, world["author"])
+    page = main_of(author.client.get(f"/practices/{record.id}"))
+    assert 'class="review-comments"' in page and "Please add figures." in page
+    assert author.post(f"/practices/{record.id}/submit", page="/").status_code == 302
+
+    response = coordinator.post(review, {"decision": "published", "comments": ""}, page=review)
+    assert response.status_code == 302
+    session.expire_all()
+    assert record.status is PracticeStatus.PUBLISHED
+    mail = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[-1]
+    assert mail.kind == "practice_published" and mail.recipient == "aino@example.org"
+    assert f"http://cop.test/practices/{record.id}" in mail.body_text
+    assert "Innovation vouchers" in main_of(as_(app).client.get(LIST))
+    # Published, the review history is not for the public.
+    assert "Please add figures." not in main_of(as_(app).client.get(f"/practices/{record.id}"))
+
+
+def test_only_coordinators_review(app, session, world):
+    record = practice(session, world, PracticeStatus.SUBMITTED)
+    session.commit()
+    review = f"/practices/{record.id}/review"
+    before = counts(session)
+    for person in ("author", "colleague", "outsider"):
+        browser = as_(app, world[person])
+        assert browser.client.get(review).status_code == 403
+        response = browser.post(review, {"decision": "published"}, page="/")
+        assert response.status_code == 403
+    assert counts(session) == before
+    session.expire_all()
+    assert record.status is PracticeStatus.SUBMITTED
+
+
+def test_publishing_without_the_required_fields_is_refused(app, session, world):
+    record = practice(session, world, PracticeStatus.SUBMITTED, evidence="")
+    session.commit()
+    review = f"/practices/{record.id}/review"
+    coordinator = as_(app, world["coordinator"])
+    assert "Some required fields are empty" in main_of(coordinator.client.get(review))
+    before = counts(session)
+    response = coordinator.post(review, {"decision": "published"}, page=review)
+    assert response.status_code == 400
+    assert "Please fill in this field before submitting." in text(response)
+    assert counts(session) == before
+
+
+def test_the_author_or_a_coordinator_withdraws_a_published_practice(app, session, world):
+    record = practice(session, world)
+    draft = practice(session, world, PracticeStatus.DRAFT)
+    session.commit()
+    before = counts(session)
+    assert (
+        as_(app, world["colleague"]).post(f"/practices/{record.id}/withdraw", page="/").status_code
+        == 403
+    )
+    assert (
+        as_(app, world["author"]).post(f"/practices/{draft.id}/withdraw", page="/").status_code
+        == 400
+    )
+    assert counts(session) == before
+    response = as_(app, world["author"]).post(f"/practices/{record.id}/withdraw", page="/")
+    assert response.status_code == 302
+    session.expire_all()
+    assert record.status is PracticeStatus.WITHDRAWN
+    assert as_(app).client.get(f"/practices/{record.id}").status_code == 404
+
+
+# --- Links and files -----------------------------------------------------------------------------
+
+
+def upload(browser, record, data: bytes, filename: str, title: str = ""):
+    path = f"/practices/{record.id}/links"
+    return browser.post(
+        path,
+        {"form_name": "file", "file-file": (io.BytesIO(data), filename), "file-title": title},
+        page=path,
+        content_type="multipart/form-data",
+    )
+
+
+def test_links_and_files_are_added_downloaded_and_withdrawn(app, session, world, materials_folder):
+    record = practice(session, world, PracticeStatus.DRAFT)
+    session.commit()
+    author = as_(app, world["author"])
+    path = f"/practices/{record.id}/links"
+    response = author.post(
+        path,
+        {"form_name": "link", "link-title": "Programme site", "link-url": "https://example.org/v"},
+        page=path,
+    )
+    assert response.status_code == 302
+    assert upload(author, record, PDF, "report.pdf", "Evaluation").status_code == 302
+    session.expire_all()
+    link, file = sorted(record.links, key=lambda item: item.id)
+    assert link.url == "https://example.org/v"
+    assert file.filename == "report.pdf" and file.size == len(PDF)
+    assert (materials_folder / file.storage_key[:2] / file.storage_key).read_bytes() == PDF
+
+    download = f"/practice-links/{file.id}/file"
+    response = author.client.get(download)
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Type"] == "application/pdf"
+    # A draft's file is no one else's.
+    for person in (None, "colleague"):
+        assert as_(app, world[person] if person else None).client.get(download).status_code == 404
+    assert as_(app, world["coordinator"]).client.get(download).status_code == 200
+
+    page = main_of(author.client.get(f"/practices/{record.id}"))
+    assert "Programme site" in page and "Evaluation" in page
+
+    # Someone else cannot withdraw it; its author can.
+    before = counts(session)
+    assert (
+        as_(app, world["colleague"])
+        .post(f"/practice-links/{file.id}/withdraw", page="/")
+        .status_code
+        == 404
+    )
+    assert counts(session) == before
+    assert author.post(f"/practice-links/{file.id}/withdraw", page="/").status_code == 302
+    session.expire_all()
+    assert file.withdrawn_at is not None
+    assert author.client.get(download).status_code == 404
+    assert "Evaluation" not in main_of(author.client.get(f"/practices/{record.id}"))
+
+
+def test_published_files_are_public(app, session, world):
+    record = practice(session, world, PracticeStatus.DRAFT)
+    session.commit()
+    author = as_(app, world["author"])
+    upload(author, record, PDF, "report.pdf")
+    record.status = PracticeStatus.PUBLISHED
+    session.commit()
+    session.expire_all()
+    (file,) = record.links
+    response = as_(app).client.get(f"/practice-links/{file.id}/file")
+    assert response.status_code == 200 and response.data == PDF
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"MZ\x90\x00 binary", "tool.exe", "Files of this type cannot be published."),
+        (b"<html><script>alert(1)</script>", "page.html", "Files of this type cannot be"),
+        (b"not really a pdf", "fake.pdf", "The content of this file is not a .pdf file."),
+        (b"", "empty.pdf", "This file is empty."),
+        (PDF + b"x" * 200, "big.pdf", "This file is too large: files may have at most 100 bytes."),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_written(
+    app, session, world, materials_folder, data, filename, message
+):
+    app.config["MAX_MATERIAL_BYTES"] = 100
+    record = practice(session, world, PracticeStatus.DRAFT)
+    session.commit()
+    before = counts(session)
+    response = upload(as_(app, world["author"]), record, data, filename)
+    assert response.status_code == 400
+    assert message in error_of(text(response), "file-file")
+    assert counts(session) == before
+    kept = [p for p in materials_folder.rglob("*") if p.is_file()]
+    assert kept == []
+
+
+def test_bad_links_are_refused(app, session, world):
+    record = practice(session, world, PracticeStatus.DRAFT)
+    session.commit()
+    author = as_(app, world["author"])
+    path = f"/practices/{record.id}/links"
+    before = counts(session)
+    for url, message in (
+        ("javascript:alert(1)", "Enter a web address starting with https://"),
+        ("", "Please fill in this field."),
+        ("https://example.org/" + "x" * 600, "Use at most 500 characters."),
+    ):
+        response = author.post(
+            path, {"form_name": "link", "link-title": "A link", "link-url": url}, page=path
+        )
+        assert response.status_code == 400
+        assert message in error_of(text(response), "link-url")
+    response = author.post(path, {"form_name": "other"}, page=path)
+    assert response.status_code == 400
+    assert counts(session) == before
+    # Someone else's practice: not there.
+    response = as_(app, world["colleague"]).post(
+        path, {"form_name": "link", "link-title": "x", "link-url": "https://example.org"}, page="/"
+    )
+    assert response.status_code == 404
+    assert counts(session) == before
+
+
+def test_the_practice_page_queries_do_not_grow(app, session, world, count_queries):
+    record = practice(session, world)
+    session.commit()
+    readers = {"anonymous": as_(app), "member": as_(app, world["colleague"])}
+    readers["coordinator"] = as_(app, world["coordinator"])
+
+    def grow(count: int) -> None:
+        for number in range(count):
+            theme = make_theme(session, world["group"])
+            record.themes.append(theme)
+            record.challenges.append(
+                make_challenge(session, world["group"], status=ChallengeStatus.ACCEPTED)
+            )
+            session.add(PracticeLink(practice=record, title=f"Link {number}", url="https://e.org"))
+            session.add(
+                PracticeReview(
+                    practice=record,
+                    reviewer=world["coordinator"],
+                    decision=ReviewDecision.RETURNED,
+                    comments=f"Comment {number}",
+                )
+            )
+        session.commit()
+
+    def queries() -> dict[str, int]:
+        found = {}
+        for role, browser in readers.items():
+            with count_queries() as counter:
+                response = browser.client.get(f"/practices/{record.id}")
+            assert response.status_code == 200
+            found[role] = counter.count
+        return found
+
+    grow(2)
+    small = queries()
+    grow(20)
+    large = queries()
+    assert "Comment 19" in main_of(readers["coordinator"].client.get(f"/practices/{record.id}"))
+    assert large == small

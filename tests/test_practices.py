@@ -1,0 +1,237 @@
+"""Good practices through their workflow: drafted by a member, submitted, returned with
+comments or published by a coordinator, withdrawn; and who may see or change them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func, select
+
+from cop.audit.models import AuditEntry
+from cop.challenges import practices
+from cop.challenges.models import GoodPractice, PracticeStatus, ReviewDecision
+from cop.challenges.services import ChallengeDetails, add_theme, raise_challenge
+from cop.errors import Invalid, NotAllowed, NotFound
+from cop.members.models import MembershipStatus, Role
+from tests.factories import make_group, make_membership, make_organisation, make_user
+
+COMPLETE = practices.PracticeDetails(
+    title="Innovation vouchers for first-time adopters",
+    region_code="FI1B",
+    problem="SMEs in the region rarely adopted <b>new</b> technologies.",
+    what_was_done="**Vouchers** of up to 10,000 euros for a first project with a research centre.",
+    resources="Two staff, 1.2 million euros over three years.",
+    timescale="2021-2024",
+    evidence="140 firms took part; 60% went on to a second project.",
+    difficulties="Finding research centres willing to take small projects.",
+    transferability="Works wherever a regional agency can run a call.",
+    contact_name="Aino Virtanen",
+    contact_email="Aino.Virtanen@Example.org",
+)
+
+
+@pytest.fixture
+def world(app, session):
+    group = make_group(session, slug="innovation-diffusion", name="Innovation Diffusion")
+    other = make_group(session, slug="industrial-transition", name="Industrial Transition")
+    helsinki = make_organisation(session, name="Helsinki Business Hub", region_code="FI1B")
+    coordinator = make_user(session, name="Cora Coordinator")
+    author = make_user(session, name="Aino Author", email="aino@example.org")
+    author.organisation = helsinki
+    colleague = make_user(session, name="Carl Colleague", email="carl@example.org")
+    outsider = make_user(session, name="Olga Outsider", email="olga@example.org")
+    applicant = make_user(session, name="Anna Applicant", email="anna@example.org")
+    make_membership(session, coordinator, group, role=Role.COORDINATOR)
+    make_membership(session, author, group)
+    make_membership(session, colleague, group)
+    make_membership(session, outsider, other)
+    make_membership(session, applicant, group, status=MembershipStatus.APPLIED)
+    session.commit()
+    with app.test_request_context():
+        theme = add_theme(session, coordinator, group.id, "Digitalisation")
+        foreign_theme = add_theme(session, coordinator_of(session, other), other.id, "Skills")
+        challenge = raise_challenge(
+            session,
+            author,
+            group.id,
+            ChallengeDetails(
+                title="SMEs do not adopt new technologies",
+                description="Few firms take the first step.",
+                theme_ids=[theme.id],
+            ),
+        )
+        session.commit()
+    return {
+        "group": group,
+        "other": other,
+        "coordinator": coordinator,
+        "author": author,
+        "colleague": colleague,
+        "outsider": outsider,
+        "applicant": applicant,
+        "theme": theme,
+        "foreign_theme": foreign_theme,
+        "challenge": challenge,
+    }
+
+
+def coordinator_of(session, group):
+    person = make_user(session, name=f"Coordinator of {group.name}")
+    make_membership(session, person, group, role=Role.COORDINATOR)
+    session.flush()
+    return person
+
+
+def act(app, function, *args, **kwargs):
+    with app.test_request_context():
+        return function(*args, **kwargs)
+
+
+def counts(session) -> tuple[int, int]:
+    session.expire_all()
+    return (
+        session.scalar(select(func.count()).select_from(GoodPractice)),
+        session.scalar(select(func.count()).select_from(AuditEntry)),
+    )
+
+
+def draft(app, session, world, **changes) -> GoodPractice:
+    details = replace(
+        COMPLETE,
+        theme_ids=[world["theme"].id],
+        challenge_ids=[world["challenge"].id],
+        **changes,
+    )
+    practice = act(app, practices.create_practice, session, world["author"], world["group"].id,
+                   details)  # fmt: skip
+    session.commit()
+    return practice
+
+
+def refused(app, session, error, function, *args, **kwargs):
+    before = counts(session)
+    with pytest.raises(error) as caught:
+        act(app, function, *args, **kwargs)
+    session.rollback()
+    assert counts(session) == before
+    return caught.value
+
+
+def test_a_member_drafts_a_practice_kept_as_typed(app, session, world):
+    practice = draft(app, session, world)
+
+    assert practice.status is PracticeStatus.DRAFT
+    assert practice.author is world["author"]
+    assert practice.problem == "SMEs in the region rarely adopted <b>new</b> technologies."
+    assert practice.contact_email == "aino.virtanen@example.org"
+    assert [t.name for t in practice.themes] == ["Digitalisation"]
+    assert practice.challenges == [world["challenge"]]
+    assert not act(app, practices.may_see_practice, session, None, practice)
+    assert not act(app, practices.may_see_practice, session, world["colleague"], practice)
+    assert act(app, practices.may_see_practice, session, world["author"], practice)
+    assert act(app, practices.may_see_practice, session, world["coordinator"], practice)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"title": "  "}, "title", "Please fill in this field."),
+        ({"title": "x" * 201}, "title", "Use at most 200 characters."),
+        ({"problem": "nul\x00byte"}, "problem", "Remove the control characters"),
+        ({"contact_email": "not an address"}, "contact_email", "Enter a valid email address"),
+        ({"region_code": "XX99"}, "region_code", "Choose regions from the list."),
+        ({"organisation_id": 999_999}, "organisation_id", "Choose an organisation"),
+        ({"theme_ids": "foreign"}, "theme_ids", "Choose among the group's themes."),
+        ({"challenge_ids": [999_999]}, "challenge_ids", "Choose among the group's open"),
+    ],
+)
+def test_bad_details_are_refused_and_nothing_is_written(
+    app, session, world, change, field, message
+):
+    if change.get("theme_ids") == "foreign":
+        change = {"theme_ids": [world["foreign_theme"].id]}
+    details = replace(COMPLETE, **change)
+    error = refused(app, session, Invalid, practices.create_practice, session, world["author"],
+                    world["group"].id, details)  # fmt: skip
+    assert error.field == field
+    assert message in error.message
+
+
+@pytest.mark.parametrize("who", ["outsider", "applicant"])
+def test_only_members_of_the_group_document_its_practices(app, session, world, who):
+    refused(app, session, NotAllowed, practices.create_practice, session, world[who],
+            world["group"].id, COMPLETE)  # fmt: skip
+    refused(app, session, NotAllowed, practices.create_practice, session, None,
+            world["group"].id, COMPLETE)  # fmt: skip
+
+
+def test_a_member_cannot_edit_someone_elses_practice(app, session, world):
+    practice = draft(app, session, world)
+    error = refused(app, session, NotFound, practices.update_practice, session,
+                    world["colleague"], practice.id, replace(COMPLETE, title="Mine now"))  # fmt: skip
+    assert error.message == "There is no such good practice."
+    assert session.get(GoodPractice, practice.id).title == COMPLETE.title
+
+
+def test_submitting_needs_every_required_field(app, session, world):
+    practice = draft(app, session, world, evidence="", contact_email="")
+    error = refused(app, session, Invalid, practices.submit_practice, session, world["author"],
+                    practice.id)  # fmt: skip
+    assert error.field == "evidence"
+    assert session.get(GoodPractice, practice.id).status is PracticeStatus.DRAFT
+
+
+def test_submitted_sent_back_corrected_and_published(app, session, world):
+    practice = draft(app, session, world)
+    act(app, practices.submit_practice, session, world["author"], practice.id)
+    session.commit()
+    assert practice.status is PracticeStatus.SUBMITTED
+    # Now with the coordinators: its author can no longer change it.
+    refused(app, session, Invalid, practices.update_practice, session, world["author"],
+            practice.id, COMPLETE)  # fmt: skip
+    # Only coordinators review; sending back needs a word on what to change.
+    refused(app, session, NotAllowed, practices.review_practice, session, world["colleague"],
+            practice.id, "published")  # fmt: skip
+    error = refused(app, session, Invalid, practices.review_practice, session,
+                    world["coordinator"], practice.id, "returned", "  ")  # fmt: skip
+    assert error.field == "comments"
+    refused(app, session, Invalid, practices.review_practice, session, world["coordinator"],
+            practice.id, "approved")  # fmt: skip
+
+    act(app, practices.review_practice, session, world["coordinator"], practice.id,
+        ReviewDecision.RETURNED, "Say how many firms took part.")  # fmt: skip
+    session.commit()
+    assert practice.status is PracticeStatus.RETURNED
+    act(app, practices.update_practice, session, world["author"], practice.id,
+        replace(COMPLETE, evidence="152 firms took part."))  # fmt: skip
+    act(app, practices.submit_practice, session, world["author"], practice.id)
+    review = act(app, practices.review_practice, session, world["coordinator"], practice.id,
+                 "published")  # fmt: skip
+    session.commit()
+
+    assert practice.status is PracticeStatus.PUBLISHED
+    assert practice.published_at is not None and practice.validated_by is world["coordinator"]
+    assert practice.evidence == "152 firms took part."
+    assert [r.decision for r in practice.reviews] == [ReviewDecision.RETURNED, review.decision]
+    assert act(app, practices.may_see_practice, session, None, practice)
+    # Published once: reviewing again is refused.
+    refused(app, session, Invalid, practices.review_practice, session, world["coordinator"],
+            practice.id, "published")  # fmt: skip
+
+
+def test_a_published_practice_is_withdrawn_not_deleted(app, session, world):
+    practice = draft(app, session, world)
+    act(app, practices.submit_practice, session, world["author"], practice.id)
+    act(app, practices.review_practice, session, world["coordinator"], practice.id, "published")
+    session.commit()
+    refused(app, session, NotAllowed, practices.withdraw_practice, session, world["colleague"],
+            practice.id)  # fmt: skip
+
+    act(app, practices.withdraw_practice, session, world["author"], practice.id)
+    session.commit()
+
+    assert session.get(GoodPractice, practice.id).status is PracticeStatus.WITHDRAWN
+    assert not act(app, practices.may_see_practice, session, None, practice)
+    refused(app, session, Invalid, practices.update_practice, session, world["coordinator"],
+            practice.id, COMPLETE)  # fmt: skip
