@@ -211,7 +211,8 @@ def test_group_page_queries_do_not_grow_with_members(
     assert len(rows(page, "participant")) == 2 + 18 + 180
 
     assert large == small
-    assert small <= 10
+    # Ten for the page, two for its top challenges and newest practices.
+    assert small <= 12
 
 
 # -- the member directory -----------------------------------------------------------------------

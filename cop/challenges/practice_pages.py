@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cop.auth.permissions import is_signed_in, standing
@@ -20,12 +20,12 @@ from cop.challenges.models import (
     PracticeReview,
     PracticeStatus,
     Theme,
-    practice_themes,
 )
 from cop.challenges.practices import may_see_practice
+from cop.challenges.search import search_practices
 from cop.errors import NotFound
 from cop.members.membership import get_group
-from cop.members.models import Region, WorkingGroup
+from cop.members.models import Helix, Region, WorkingGroup
 
 PER_PAGE = 25
 MAX_PAGE = 10_000
@@ -36,6 +36,9 @@ PUBLIC_CHALLENGES = (
     ChallengeStatus.BEING_ADDRESSED,
     ChallengeStatus.ADDRESSED,
 )
+
+# The longest search text read from a query string.
+MAX_QUERY = 200
 
 # What a practice is still to its author: theirs to finish, or with the coordinators.
 UNPUBLISHED = (PracticeStatus.DRAFT, PracticeStatus.SUBMITTED, PracticeStatus.RETURNED)
@@ -59,16 +62,39 @@ class PracticeFilters:
 
     theme_id: int | None = None
     country: str | None = None
+    text: str = ""
+    helix: Helix | None = None
 
     @classmethod
-    def parse(cls, theme: str | None, country: str | None) -> PracticeFilters:
+    def parse(
+        cls,
+        theme: str | None,
+        country: str | None,
+        text: str | None = None,
+        helix: str | None = None,
+    ) -> PracticeFilters:
         theme = (theme or "").strip()
         country = (country or "").strip().upper()
+        helix = (helix or "").strip()
         return cls(
-            theme_id=int(theme) if theme.isdigit() and len(theme) < 10 else None,
+            theme_id=int(theme) if theme.isascii() and theme.isdigit() and len(theme) < 10
+            else None,
             country=country if len(country) == 2 and country.isascii() and country.isalpha()
             else None,
+            text=" ".join((text or "").split())[:MAX_QUERY],
+            helix=next((h for h in Helix if h.value == helix), None),
         )  # fmt: skip
+
+    def args(self, **changes) -> dict:
+        """The query string that gives these filters (for links to other pages)."""
+        values = {
+            "q": self.text or None,
+            "theme": self.theme_id,
+            "country": self.country,
+            "helix": self.helix.value if self.helix else None,
+        }
+        values.update(changes)
+        return {name: value for name, value in values.items() if value}
 
 
 @dataclass(frozen=True)
@@ -95,32 +121,18 @@ def group_practices(
     published = select(GoodPractice).where(
         GoodPractice.group_id == group.id, GoodPractice.status == PracticeStatus.PUBLISHED
     )
-    filtered = published
-    if filters.theme_id is not None:
-        filtered = filtered.where(
-            GoodPractice.id.in_(
-                select(practice_themes.c.practice_id).where(
-                    practice_themes.c.theme_id == filters.theme_id
-                )
-            )
-        )
-    if filters.country is not None:
-        filtered = filtered.where(
-            GoodPractice.region_code.in_(
-                select(Region.code).where(Region.country_code == filters.country)
-            )
-        )
-    total = session.scalar(select(func.count()).select_from(filtered.subquery())) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
-    practices = list(
-        session.scalars(
-            filtered.options(*_listed())
-            .order_by(GoodPractice.published_at.desc(), GoodPractice.id.desc())
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
-        )
+    # The published practices, found by the full-text search and the filters.
+    found = search_practices(
+        session,
+        group,
+        text=filters.text,
+        theme_id=filters.theme_id,
+        country=filters.country,
+        helix=filters.helix,
+        page=page,
+        per_page=PER_PAGE,
     )
+    practices, total, page, pages = found.items, found.total, found.page, found.pages
     themes = list(
         session.scalars(
             select(Theme)

@@ -26,6 +26,7 @@ from cop.meetings.labels import size_label
 from cop.meetings.storage import MaterialStore
 from cop.members import organisations
 from cop.members.membership import get_group
+from cop.members.models import Helix
 from cop.web import show_error
 
 
@@ -53,12 +54,19 @@ def _save(form, change):
 @bp.get("/groups/<slug>/practices/")
 def group_practices(slug: str):
     filters = practice_pages.PracticeFilters.parse(
-        request.args.get("theme"), request.args.get("country")
+        request.args.get("theme"),
+        request.args.get("country"),
+        request.args.get("q"),
+        request.args.get("helix"),
     )
     page = min(max(request.args.get("page", 1, type=int), 1), practice_pages.MAX_PAGE)
     listing = practice_pages.group_practices(get_session(), current_user, slug, filters, page)
     return render_template(
-        "challenges/practices.html", listing=listing, group=listing.group, filters=filters
+        "challenges/practices.html",
+        listing=listing,
+        group=listing.group,
+        filters=filters,
+        helices=list(Helix),
     )
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from cop.challenges.highlights import group_highlights
 from cop.db import get_session
 from cop.meetings.cycle import plenary_count
 from cop.meetings.pages import group_agenda
@@ -33,6 +34,7 @@ def group(slug: str):
         page=page,
         links=join_links(slug),
         agenda=group_agenda(db, page.group, page.coordinates),
+        highlights=group_highlights(db, page.group),
     )
 
 
