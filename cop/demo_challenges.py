@@ -677,9 +677,10 @@ Any region with several research organisations can do it; the charter is the par
 copy first. Presented at the study visit of November 2024.""",
         contact=("Felix Hoffmann", "felix.hoffmann"),
         links=(
+            # Not the study visit's report: that one is for the group's members only.
             (
-                "The study visit's report",
-                "https://cop.example.org/files/innovation-diffusion/study-visit-stuttgart-report.pdf",
+                "The institutes' joint charter",
+                "https://cop.example.org/files/innovation-diffusion/stuttgart-institutes-charter.pdf",
             ),
         ),
         events=_published(D(2024, 4, 2), D(2024, 4, 16)),
