@@ -639,6 +639,19 @@ def test_coordinators_accept_and_the_raiser_is_emailed(app, world, challenges, s
     assert "Accepted" in history and "Marked as being addressed" in history
 
 
+def test_a_step_pressed_twice_moves_the_challenge_once(app, world, challenges, session):
+    proposed = challenges["proposed"]
+    browser = browser_for(app, world["coordinator"])
+    seen = {"from_status": "proposed"}
+    first = browser.post(f"/challenges/{proposed.id}/advance", seen, page=challenge_path(proposed))
+    assert first.status_code == 302
+    again = browser.post(f"/challenges/{proposed.id}/advance", seen, page=challenge_path(proposed))
+    assert again.status_code == 409
+    assert "has moved on since you opened the page" in again.get_data(as_text=True)
+    session.refresh(proposed)
+    assert proposed.status is ChallengeStatus.ACCEPTED
+
+
 def test_only_coordinators_advance(app, world, challenges, session):
     proposed = challenges["proposed"]
     for role in ("plain", "raiser"):

@@ -474,6 +474,43 @@ def test_submitting_with_fields_missing_shows_each_message_on_the_form(app, sess
     assert browser.post(f"/practices/{complete.id}/submit", page="/").status_code == 400
 
 
+def test_save_and_submit_sends_what_was_just_typed(app, session, world):
+    """One button on the form both saves and submits: text typed just before submitting is
+    never lost (a separate submit form would send the practice as last saved)."""
+    record = practice(session, world, PracticeStatus.DRAFT, evidence="")
+    session.commit()
+    browser = as_(app, world["author"])
+    edit = f"/practices/{record.id}/edit"
+    assert "Save and submit for review" in main_of(browser.client.get(edit))
+
+    response = browser.post(
+        edit,
+        {**FORM, "evidence": "152 firms took part.", "and_submit": "1"},
+        page=edit,
+    )
+
+    assert response.status_code == 302
+    session.expire_all()
+    assert record.status is PracticeStatus.SUBMITTED
+    assert record.evidence == "152 firms took part."
+
+
+def test_save_and_submit_with_a_field_missing_saves_and_says_what_is_missing(app, session, world):
+    record = practice(session, world, PracticeStatus.DRAFT)
+    session.commit()
+    browser = as_(app, world["author"])
+    edit = f"/practices/{record.id}/edit"
+
+    response = browser.post(
+        edit, {**FORM, "title": "Kept title", "evidence": "", "and_submit": "1"}, page=edit
+    )
+
+    assert response.status_code == 400
+    assert "Please fill in this field before submitting." in error_of(text(response), "evidence")
+    session.expire_all()
+    assert record.status is PracticeStatus.DRAFT and record.title == "Kept title"
+
+
 # --- Review --------------------------------------------------------------------------------------
 
 
@@ -739,3 +776,34 @@ def test_the_practice_page_queries_do_not_grow(app, session, world, count_querie
     large = queries()
     assert "Comment 19" in main_of(readers["coordinator"].client.get(f"/practices/{record.id}"))
     assert large == small
+
+
+def test_saving_keeps_a_retired_theme_and_a_closed_challenge(app, session, world):
+    """What is filed under a theme keeps it: editing a practice after its theme was retired
+    (or its challenge closed) and saving it unchanged loses neither."""
+    record = practice(session, world, PracticeStatus.DRAFT)
+    record.themes = [world["digital"]]
+    record.challenges = [world["accepted"]]
+    session.commit()
+    world["digital"].retired_at = record.created_at
+    world["accepted"].status = ChallengeStatus.CLOSED
+    session.commit()
+    browser = as_(app, world["author"])
+    edit = f"/practices/{record.id}/edit"
+    form = main_of(browser.client.get(edit))
+    assert "Digitalisation" in form and world["accepted"].title in form
+
+    response = browser.post(
+        edit,
+        {
+            **FORM,
+            "theme_ids": [str(world["digital"].id)],
+            "challenge_ids": [str(world["accepted"].id)],
+        },
+        page=edit,
+    )
+
+    assert response.status_code == 302
+    session.expire_all()
+    assert [t.id for t in record.themes] == [world["digital"].id]
+    assert [c.id for c in record.challenges] == [world["accepted"].id]

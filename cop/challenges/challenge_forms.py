@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -121,6 +122,12 @@ class ThemeForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something (advance, retire): its CSRF token only."""
+
+
+class AdvanceForm(FlaskForm):
+    """Move a challenge one step on, from the status its coordinator saw."""
+
+    from_status = HiddenField()
 
 
 def priorities_form(challenges):

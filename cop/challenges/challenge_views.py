@@ -12,6 +12,7 @@ from cop.auth.permissions import login_required, require_coordinator, require_me
 from cop.challenges import bp, challenge_pages, services
 from cop.challenges.challenge_forms import (
     ActionForm,
+    AdvanceForm,
     ChallengeForm,
     CloseForm,
     EndorseForm,
@@ -158,10 +159,12 @@ def endorse(challenge_id: int):
 def advance(challenge_id: int):
     session = get_session()
     challenge_pages.visible_challenge(session, current_user, challenge_id)
-    form = ActionForm()
+    form = AdvanceForm()
     if not form.validate_on_submit():
         raise Invalid(_("This form has expired. Go back, reload the page and try again."))
-    challenge = services.advance_challenge(session, current_user, challenge_id)
+    challenge = services.advance_challenge(
+        session, current_user, challenge_id, from_status=form.from_status.data or None
+    )
     session.commit()
     flash(
         _(

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cop.auth.permissions import login_required, require_member
-from cop.challenges import bp, practice_pages, practices
+from cop.challenges import bp, challenge_pages, practice_pages, practices
 from cop.challenges.files import Upload, allowed_types
 from cop.challenges.models import PracticeStatus
 from cop.challenges.practice_forms import (
@@ -19,7 +19,6 @@ from cop.challenges.practice_forms import (
     PracticeLinkForm,
     ReviewForm,
 )
-from cop.challenges.services import group_themes
 from cop.db import get_session
 from cop.errors import Invalid, NotFound
 from cop.meetings.labels import size_label
@@ -85,13 +84,18 @@ def practice(practice_id: int):
 # --- Documenting and editing ---------------------------------------------------------------------
 
 
-def _fill_choices(form: PracticeForm, group) -> None:
+def _fill_choices(form: PracticeForm, group, practice=None) -> None:
+    """The form's choices; a practice being edited keeps its themes and challenges on offer,
+    though retired, closed or merged since."""
     session = get_session()
+    themes = challenge_pages.theme_choices(session, group, practice.themes if practice else None)
+    challenges = practice_pages.open_challenges(session, group)
+    challenges += [c for c in (practice.challenges if practice else []) if c not in challenges]
     form.fill_choices(
         regions=organisations.list_regions(session),
         organisations=organisations.list_for_picker(session),
-        themes=group_themes(session, group),
-        challenges=practice_pages.open_challenges(session, group),
+        themes=themes,
+        challenges=challenges,
     )
 
 
@@ -102,7 +106,6 @@ def _render_form(form, group, practice=None):
         form=form,
         group=group,
         practice=practice,
-        submit_form=ConfirmForm(),
     ), status
 
 
@@ -139,7 +142,7 @@ def edit_practice(practice_id: int):
     session = get_session()
     practice = practices.practice_to_edit(session, current_user, practice_id)
     form = PracticeForm()
-    _fill_choices(form, practice.group)
+    _fill_choices(form, practice.group, practice)
     if request.method == "GET":
         form.show(practice)
     elif form.validate_on_submit():
@@ -147,6 +150,9 @@ def edit_practice(practice_id: int):
             form,
             lambda: practices.update_practice(session, current_user, practice_id, form.details()),
         ):
+            # "Save and submit": what was just typed is what goes to the coordinators.
+            if request.form.get("and_submit"):
+                return _submit(session, practice_id)
             flash(_("The practice is saved."), "success")
             return _practice_page(practice_id)
         practice = practices.practice_to_edit(session, current_user, practice_id)
@@ -156,7 +162,11 @@ def edit_practice(practice_id: int):
 @bp.post("/practices/<int:practice_id>/submit")
 @login_required
 def submit_practice(practice_id: int):
-    session = get_session()
+    return _submit(get_session(), practice_id)
+
+
+def _submit(session, practice_id: int):
+    """Submit the practice for review, or show its form with each missing field saying so."""
     try:
         practices.submit_practice(session, current_user, practice_id)
     except Invalid as error:
@@ -167,7 +177,7 @@ def submit_practice(practice_id: int):
             raise
         # Back to the form, each missing field saying so.
         form = PracticeForm(formdata=None)
-        _fill_choices(form, practice.group)
+        _fill_choices(form, practice.group, practice)
         form.show(practice)
         for name in missing:
             form[name].errors = [_("Please fill in this field before submitting.")]

@@ -103,7 +103,11 @@ class PracticeDetails:
     challenge_ids: list[int] = field(default_factory=list)
 
 
-def _values(session: Session, group, details: PracticeDetails) -> dict:
+def _values(
+    session: Session, group, details: PracticeDetails, practice: GoodPractice | None = None
+) -> dict:
+    """The checked values of the form. A practice being edited keeps the themes and
+    challenges it has, though retired, closed or merged since."""
     values = {
         "title": check_text(details.title, "title", MAX_TITLE, required=True, refuse_control=True),
         "timescale": check_text(details.timescale, "timescale", MAX_TIMESCALE, refuse_control=True),
@@ -128,8 +132,12 @@ def _values(session: Session, group, details: PracticeDetails) -> dict:
         if organisation is None or organisation.merged_into_id is not None:
             raise Invalid(_("Choose an organisation from the list."), field="organisation_id")
         values["organisation_id"] = organisation.id
-    values["themes"] = find_themes(session, group, details.theme_ids)
+    values["themes"] = find_themes(
+        session, group, details.theme_ids, keep=practice.themes if practice else ()
+    )
     wanted = set(details.challenge_ids)
+    kept = [c for c in (practice.challenges if practice else []) if c.id in wanted]
+    wanted -= {c.id for c in kept}
     challenges = list(
         session.scalars(
             select(Challenge).where(
@@ -141,7 +149,7 @@ def _values(session: Session, group, details: PracticeDetails) -> dict:
     )
     if len(challenges) != len(wanted):
         raise Invalid(_("Choose among the group's open challenges."), field="challenge_ids")
-    values["challenges"] = challenges
+    values["challenges"] = kept + challenges
     return values
 
 
@@ -212,7 +220,7 @@ def update_practice(
     _require_editor(session, actor, practice)
     if practice.status is PracticeStatus.WITHDRAWN:
         raise Invalid(_("This practice was withdrawn: it can no longer be edited."))
-    values = _values(session, practice.group, details)
+    values = _values(session, practice.group, details, practice)
     if practice.status is PracticeStatus.PUBLISHED:
         _check_complete(values)
     before = snapshot(practice, PRACTICE_FIELDS)

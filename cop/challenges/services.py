@@ -5,6 +5,7 @@ row and flushes; the caller commits."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -158,8 +159,14 @@ class ChallengeDetails:
     meeting_id: int | None = None
 
 
-def find_themes(session: Session, group: WorkingGroup, ids: list[int]) -> list[Theme]:
+def find_themes(
+    session: Session, group: WorkingGroup, ids: list[int], keep: Iterable[Theme] = ()
+) -> list[Theme]:
+    """The group's current themes of these ids; themes a record already has (`keep`) may
+    stay though retired since (what is filed under a theme keeps it)."""
     wanted = set(ids)
+    kept = [theme for theme in keep if theme.id in wanted]
+    wanted -= {theme.id for theme in kept}
     themes = list(
         session.scalars(
             select(Theme).where(
@@ -169,7 +176,7 @@ def find_themes(session: Session, group: WorkingGroup, ids: list[int]) -> list[T
     )
     if len(themes) != len(wanted):
         raise Invalid(_("Choose among the group's themes."), field="theme_ids")
-    return themes
+    return kept + themes
 
 
 def find_regions(session: Session, codes: list[str]) -> list[Region]:
@@ -316,9 +323,18 @@ def _decide(session: Session, actor, challenge: Challenge, action: str, summary:
     return challenge
 
 
-def advance_challenge(session: Session, actor, challenge_id: int) -> Challenge:
-    """Move a challenge one step on: proposed -> accepted -> being addressed -> addressed."""
+def advance_challenge(
+    session: Session, actor, challenge_id: int, *, from_status: ChallengeStatus | str | None = None
+) -> Challenge:
+    """Move a challenge one step on: proposed -> accepted -> being addressed -> addressed.
+    `from_status`: the status the coordinator saw; a button pressed twice, or a form sent
+    again, then moves the challenge once, not twice."""
     challenge = _challenge(session, challenge_id, lock=True)
+    if from_status is not None and str(getattr(from_status, "value", from_status)) != (
+        challenge.status.value
+    ):
+        require_coordinator(session, actor, challenge.group)
+        raise Conflict(_("This challenge has moved on since you opened the page: see its status."))
     next_status = NEXT_STATUS.get(challenge.status)
     if next_status is None:
         require_coordinator(session, actor, challenge.group)
@@ -546,12 +562,7 @@ def update_challenge(
     description = check_text(
         details.description, "description", MAX_DESCRIPTION, required=True, refuse_control=True
     )
-    # Themes it has that were retired since may stay; new ones must be current.
-    kept = [theme for theme in challenge.themes if theme.id in set(details.theme_ids)]
-    kept_ids = {theme.id for theme in kept}
-    themes = kept + find_themes(
-        session, group, [theme_id for theme_id in details.theme_ids if theme_id not in kept_ids]
-    )
+    themes = find_themes(session, group, details.theme_ids, keep=challenge.themes)
     regions = find_regions(session, details.region_codes)
     endorsed = session.scalars(
         select(Region)
