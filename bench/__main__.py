@@ -3,7 +3,8 @@
 1. Two fresh PostgreSQL databases (cop_bench_small and cop_bench, on 127.0.0.1:5432 as
    the user postgres unless BENCH_POSTGRES_URL names another server) are migrated and
    filled with `flask cop demo --scale N` at a small and at the benchmark's scale.
-2. Each page's SQL query count is taken in process (the app's test client and an event
+2. Each page's SQL query count (the challenge and good practice lists with and without a
+   search among them) is taken in process (the app's test client and an event
    counter on the engine) at both scales: a page whose count grows with the data is an N+1.
 3. gunicorn serves the app on the large database; a local load generator (threads on
    keep-alive connections) measures requests per second and p50/p99 latency of each
@@ -101,7 +102,8 @@ def run(options: argparse.Namespace) -> None:
     print(
         f"cop bench: PostgreSQL at {server()}, scaled demo at scale "
         f"{options.scale} ({plan.members} people in {plan.groups} groups, "
-        f"{plan.groups * plan.meetings_per_group} meetings) and {options.small_scale} for the "
+        f"{plan.groups * plan.meetings_per_group} meetings, {plan.challenges} challenges, "
+        f"{plan.practices} good practices) and {options.small_scale} for the "
         f"query counts; gunicorn {options.workers} workers x {options.threads} threads; "
         f"{options.clients} client connections, {options.duration:g}s per page"
     )
@@ -176,8 +178,11 @@ def load_test(url: str, found, options) -> tuple[dict[str, Stats], dict[str, Sta
 
 def print_table(found, results, beside, counts, options) -> None:
     small, large = options.small_scale, options.scale
+    # Wide enough for the longest label and path (search pages have query strings).
+    wide = max(31, *(len(target.page.label) + 2 for target in found))
+    long = max(27, *(len(target.path or "") + 2 for target in found))
     header = (
-        f"{'page':<31}{'path':<27}{'req/s':>7}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}"
+        f"{'page':<{wide}}{'path':<{long}}{'req/s':>7}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}"
         f"{'healthz req/s':>14}{'ratio':>7}{'p50 ratio':>10}"
         f"{f'queries@{small}':>11}{f'queries@{large}':>11}"
     )
@@ -188,7 +193,7 @@ def print_table(found, results, beside, counts, options) -> None:
         label = target.page.label
         path = target.path or ""
         if target.path is None:
-            print(f"{label:<31}{'':<27}{target.missing}")
+            print(f"{label:<{wide}}{'':<{long}}{target.missing}")
             continue
         stats, base = results[label], beside[label]
         rps_ratio = stats.rps / base.rps if base.rps else math.nan
@@ -198,7 +203,7 @@ def print_table(found, results, beside, counts, options) -> None:
             status, number = counts[scale][label]
             queries.append(str(number) if status == 200 else f"{number} ({status})")
         print(
-            f"{label:<31}{path:<27}{stats.rps:>7.0f}{stats.p50_ms:>8.1f}{stats.p99_ms:>8.1f}"
+            f"{label:<{wide}}{path:<{long}}{stats.rps:>7.0f}{stats.p50_ms:>8.1f}{stats.p99_ms:>8.1f}"
             f"{stats.errors:>7}{base.rps:>14.0f}{rps_ratio:>7.2f}{latency_ratio:>10.1f}"
             f"{queries[0]:>11}{queries[1]:>11}"
         )

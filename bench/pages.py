@@ -6,13 +6,30 @@ import re
 from dataclasses import dataclass
 
 from flask import Flask, url_for
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from cop import clock
+from cop.challenges.models import (
+    Challenge,
+    Endorsement,
+    GoodPractice,
+    PracticeLink,
+    PracticeStatus,
+    Theme,
+    challenge_regions,
+    challenge_themes,
+)
+from cop.challenges.search import PUBLIC_CHALLENGES
 from cop.db import get_db, get_session
-from cop.demo_scale import SCALE_COORDINATOR, SCALE_MEMBER, SCALE_PASSWORD, group_slug
+from cop.demo_scale import (
+    SCALE_COORDINATOR,
+    SCALE_MEMBER,
+    SCALE_PASSWORD,
+    SEARCH_WORD,
+    group_slug,
+)
 from cop.meetings.models import Meeting, MeetingKind, MeetingStatus
-from cop.members.models import WorkingGroup
+from cop.members.models import Region, WorkingGroup
 
 CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 # Savepoints are transaction bookkeeping, not queries (the test suite's sessions use them).
@@ -25,6 +42,8 @@ class Page:
     label: str
     endpoint: str
     reader: str | None = None  # "coordinator" or "member" of the scaled demo; None: anonymous
+    # A query string, its {word}, {theme} and {country} filled in for the scaled group.
+    query: str = ""
 
 
 PAGES = (
@@ -36,6 +55,18 @@ PAGES = (
     Page("participant list (coordinator)", "meetings.participants", "coordinator"),
     Page("My meetings (member)", "meetings.my_meetings", "member"),
     Page("group's calendar feed", "calendar.group_feed"),
+    Page("group's challenges", "challenges.group_challenges"),
+    Page("challenge search", "challenges.group_challenges", query="q={word}"),
+    Page(
+        "challenge search+filters (member)",
+        "challenges.group_challenges",
+        "member",
+        query="q={word}&theme={theme}&country={country}",
+    ),
+    Page("challenge page (member)", "challenges.challenge", "member"),
+    Page("group's good practices", "challenges.group_practices"),
+    Page("good practice search", "challenges.group_practices", query="q={word}"),
+    Page("good practice page", "challenges.practice"),
 )
 
 
@@ -68,20 +99,74 @@ def targets(app: Flask) -> list[Target]:
             raise RuntimeError(f"the scaled demo's group {slug} has no published plenary")
         now = clock.now()
         meeting_id = next((m for m, starts in plenaries if starts > now), plenaries[-1].id)
+        known = {"slug": slug, "meeting_id": meeting_id, "word": SEARCH_WORD}
+        known.update(challenge_values(session, slug))
         found = []
         for page in PAGES:
             if page.endpoint not in app.view_functions:
                 found.append(Target(page, None, "not built yet"))
                 continue
-            values = {}
             rule = next(app.url_map.iter_rules(page.endpoint))
-            if "slug" in rule.arguments:
-                values["slug"] = slug
-            if "meeting_id" in rule.arguments:
-                values["meeting_id"] = meeting_id
+            wanted = set(rule.arguments) | set(re.findall(r"{(\w+)}", page.query))
+            if wanted - known.keys():
+                found.append(Target(page, None, "nothing to show in the scaled demo"))
+                continue
+            values = {name: known[name] for name in rule.arguments}
             with app.test_request_context():
-                found.append(Target(page, url_for(page.endpoint, **values)))
+                path = url_for(page.endpoint, **values)
+            if page.query:
+                path += "?" + page.query.format(**known)
+            found.append(Target(page, path))
         return found
+
+
+def challenge_values(session, slug: str) -> dict[str, object]:
+    """What the challenge pages are measured with, in the scaled group: the ranked challenge
+    with the most endorsements, the newest published practice with a link, and the theme and
+    country the most public challenges with the search word are under (so that the filtered
+    search finds some at every scale)."""
+    values: dict[str, object] = {}
+    in_group = select(WorkingGroup.id).where(WorkingGroup.slug == slug).scalar_subquery()
+    challenge_id = session.scalar(
+        select(Challenge.id)
+        .outerjoin(Endorsement, Endorsement.challenge_id == Challenge.id)
+        .where(Challenge.group_id == in_group, Challenge.priority.is_not(None))
+        .group_by(Challenge.id, Challenge.priority)
+        .order_by(func.count(Endorsement.id).desc(), Challenge.priority)
+        .limit(1)
+    )
+    if challenge_id is not None:
+        values["challenge_id"] = challenge_id
+    practice_id = session.scalar(
+        select(GoodPractice.id)
+        .join(PracticeLink, PracticeLink.practice_id == GoodPractice.id)
+        .where(GoodPractice.group_id == in_group, GoodPractice.status == PracticeStatus.PUBLISHED)
+        .order_by(GoodPractice.published_at.desc(), GoodPractice.id.desc())
+        .limit(1)
+    )
+    if practice_id is not None:
+        values["practice_id"] = practice_id
+    mentions = func.lower(Challenge.title + " " + Challenge.description).contains(SEARCH_WORD)
+    filters = session.execute(
+        select(Theme.id, Region.country_code)
+        .select_from(Challenge)
+        .join(challenge_themes, challenge_themes.c.challenge_id == Challenge.id)
+        .join(Theme, Theme.id == challenge_themes.c.theme_id)
+        .join(challenge_regions, challenge_regions.c.challenge_id == Challenge.id)
+        .join(Region, Region.code == challenge_regions.c.region_code)
+        .where(
+            Challenge.group_id == in_group,
+            Challenge.status.in_(PUBLIC_CHALLENGES),
+            Theme.retired_at.is_(None),
+            mentions,
+        )
+        .group_by(Theme.id, Region.country_code)
+        .order_by(func.count(func.distinct(Challenge.id)).desc(), Theme.id, Region.country_code)
+        .limit(1)
+    ).first()
+    if filters is not None:
+        values["theme"], values["country"] = filters
+    return values
 
 
 def log_in(client, email: str) -> None:

@@ -1,13 +1,17 @@
 """The scaled demo for benchmarks (`flask cop demo --scale N`): thousands of people, hundreds of
-meetings, tens of thousands of registrations, written with bulk inserts.
+meetings, tens of thousands of registrations, challenges and good practices, written with bulk
+inserts.
 
 It goes on top of the normal demo, into a database of its own: it is written
 once (a second run is refused, since the groups it makes are already there),
 keeps the rules the services enforce (one plenary per slot, no more confirmed
-people than seats, the waiting list in arrival order) and writes no audit rows
-or emails. Two accounts with a known password let a benchmark log in: a
-coordinator of the first scale group and a member registered for every meeting
-of several groups.
+people than seats, the waiting list in arrival order; one endorsement per member and
+challenge, never by its raiser; one challenge per rank in a group; a merged challenge
+points to an open one of its group) and writes no audit rows or emails. The database's
+full-text index takes challenges and practices in as they are inserted (SQLite's
+triggers, PostgreSQL's generated column). Two accounts with a known password let a
+benchmark log in: a coordinator of the first scale group and a member registered for
+every meeting of several groups (who also has a few practices of their own in the making).
 """
 
 from __future__ import annotations
@@ -18,11 +22,27 @@ from datetime import date, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from cop import clock
+from cop.challenges.models import (
+    Challenge,
+    ChallengeStatus,
+    Endorsement,
+    GoodPractice,
+    PracticeLink,
+    PracticeReview,
+    PracticeStatus,
+    ReviewDecision,
+    Theme,
+    challenge_regions,
+    challenge_themes,
+    practice_challenges,
+    practice_themes,
+)
+from cop.challenges.services import INNOVATION_DIFFUSION_THEMES
 from cop.meetings.cycle import add_months, cycle_slots
 from cop.meetings.models import (
     AgendaItem,
@@ -42,6 +62,7 @@ from cop.members.models import (
     Membership,
     MembershipStatus,
     Organisation,
+    Region,
     Role,
     User,
     WorkingGroup,
@@ -80,12 +101,20 @@ class ScalePlan:
     meetings_per_group: int = 24  # six plenaries, then webinars, workshops and visits
     # Groups the benchmark member belongs to (registered for each of their meetings).
     member_groups: int = 3
+    # Challenges and good practices, over all the groups (each group gets its share).
+    challenges: int = 0
+    practices: int = 0
 
     @classmethod
     def for_scale(cls, scale: int) -> ScalePlan:
         if scale < 1:
             raise ValueError("the scale is a whole number of at least 1")
-        return cls(members=1000 * scale, member_groups=min(10, 2 + scale))
+        return cls(
+            members=1000 * scale,
+            member_groups=min(10, 2 + scale),
+            challenges=4000 * scale,
+            practices=4000 * scale,
+        )
 
     def __post_init__(self) -> None:
         if self.meetings_per_group < PLENARIES + 1 or self.members < self.groups:
@@ -101,6 +130,10 @@ class ScaleReport:
     agenda_items: int = 0
     materials: int = 0
     registrations: int = 0
+    themes: int = 0
+    challenges: int = 0
+    endorsements: int = 0
+    practices: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -123,20 +156,40 @@ def load_scaled_demo(session: Session, plan: ScalePlan, now: datetime | None = N
     group_ids = _groups(session, report, plan, kickoff)
     members_of, member_id = _people(session, report, plan, group_ids, organisations, now)
     _meetings(session, report, plan, group_ids, members_of, member_id, kickoff, now)
+    regions = _region_codes(session)
+    for place, group_id in enumerate(group_ids):
+        add_challenges(
+            session,
+            group_id,
+            challenges=_share(plan.challenges, plan.groups, place),
+            practices=_share(plan.practices, plan.groups, place),
+            now=now,
+            report=report,
+            regions=regions,
+        )
     session.flush()
     return report
 
 
+def _share(total: int, parts: int, place: int) -> int:
+    return total // parts + (1 if place < total % parts else 0)
+
+
 def _bulk(session: Session, model, rows: Iterable[dict], *, ids: bool = False) -> list[int]:
-    """Insert rows in batches; their new ids in order when `ids`."""
+    """Insert rows in batches; their new ids in order when `ids`.
+
+    On the table, not the ORM entity: the ORM splits a batch wherever the columns left empty
+    (None) change from one row to the next, into many statements. Every row of a batch must
+    then name the same columns (those left out take their defaults)."""
+    table = getattr(model, "__table__", model)
     new_ids: list[int] = []
     rows = iter(rows)
     while batch := list(islice(rows, BATCH)):
         if ids:
-            statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             new_ids += session.scalars(statement, batch).all()
         else:
-            session.execute(insert(model), batch)
+            session.execute(insert(table), batch)
     return new_ids
 
 
@@ -452,3 +505,400 @@ class _Counted:
         for row in self.rows:
             self.count += 1
             yield row
+
+
+# --- Challenges and good practices --------------------------------------------------------------
+
+# A word in about half of the challenges and practices: what the bench searches for.
+SEARCH_WORD = "innovation"
+# A group's first ten challenges (all accepted) are ranked 1 to 10.
+RANKED = 10
+# A merged challenge was merged into the one written this many before it (being addressed).
+MERGED_BACK = 9
+ACCEPTED, ADDRESSING = ChallengeStatus.ACCEPTED, ChallengeStatus.BEING_ADDRESSED
+# The challenges practices answer: those anyone may read.
+PUBLIC_CHALLENGES = (ACCEPTED, ADDRESSING, ChallengeStatus.ADDRESSED)
+# Four challenges in five are public (accepted, being addressed, addressed).
+CHALLENGE_CYCLE = (
+    (ACCEPTED,) * 10
+    + (ADDRESSING,) * 4
+    + (ChallengeStatus.ADDRESSED,) * 2
+    + (ChallengeStatus.PROPOSED,) * 2
+    + (ChallengeStatus.CLOSED, ChallengeStatus.MERGED)
+)
+# Four practices in five are published; the others in every other state.
+PRACTICE_CYCLE = (
+    PracticeStatus.DRAFT,
+    PracticeStatus.SUBMITTED,
+    PracticeStatus.RETURNED,
+    PracticeStatus.WITHDRAWN,
+) + (PracticeStatus.PUBLISHED,) * 16
+# What is still its author's to finish, or with the coordinators.
+UNFINISHED = (PracticeStatus.DRAFT, PracticeStatus.SUBMITTED, PracticeStatus.RETURNED)
+SUBJECTS = (
+    "SMEs",
+    "Universities",
+    "Regional innovation agencies",
+    "Start-ups",
+    "Clusters",
+    "Technology centres",
+    "Municipalities",
+    "Manufacturing firms",
+    "Farmers' cooperatives",
+    "Public procurement offices",
+    "Incubators",
+    "Vocational schools",
+)
+PROBLEMS = (
+    "struggle to adopt digital tools",
+    "lack staff skilled in data analysis",
+    "find the rules of EU funding hard to follow",
+    "rarely work with research centres",
+    "cannot finance pilot projects",
+    "miss a single contact point for support",
+    "lose talent to the capital regions",
+    "lack fast broadband",
+    "know little of circular economy practices",
+    "find advice on intellectual property too costly",
+    "do not share data with each other",
+    "wait months for permits for test beds",
+)
+CONTEXTS = (
+    "in rural areas",
+    "in border regions",
+    "since the pandemic",
+    "in the energy transition",
+    "in traditional industries",
+    "in less developed regions",
+    "on islands and in mountain areas",
+    "in tourism",
+)
+# Every other one names innovation.
+DETAILS = (
+    "The regional innovation strategy names it as a bottleneck.",
+    "Surveys of firms find it year after year.",
+    "Innovation vouchers have not solved it so far.",
+    "Neighbouring regions report the same, with other causes.",
+    "It slows the diffusion of innovation beyond the first adopters.",
+    "Support schemes exist, but few of those concerned know them.",
+)
+ACTIONS = (
+    "Innovation vouchers",
+    "A digital hub",
+    "Shared test beds",
+    "An open data portal",
+    "A talent return programme",
+    "Mentoring by large firms",
+    "A cluster internationalisation fund",
+    "A one-stop shop",
+    "A regional living lab",
+    "Green public procurement pilots",
+    "Industrial doctorates",
+    "A network of technology transfer offices",
+)
+AUDIENCES = (
+    "for SMEs",
+    "for start-ups",
+    "for rural firms",
+    "for manufacturing firms",
+    "for universities and companies",
+    "for farmers' cooperatives",
+    "for municipalities",
+    "for young researchers",
+)
+DIFFICULTIES = (
+    "Reaching firms that had never asked for support.",
+    "Keeping the partners involved after the first year.",
+    "Measuring the results beyond the number of participants.",
+    "Finding staff with both technical and business experience.",
+)
+
+
+@dataclass(frozen=True)
+class _GroupContext:
+    """What a group's challenges and practices are written with."""
+
+    members: list[tuple[int, str | None]]  # active members and their organisation's region
+    coordinators: list[int]
+    meetings: list[int]  # published, by date
+    themes: list[int]  # current, in the group's order
+    organisations: list[int]
+    bench_member: int | None  # the benchmark member, when in the group
+
+
+def _region_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(Region.code).order_by(Region.code)))
+
+
+def add_challenges(
+    session: Session,
+    group_id: int,
+    *,
+    challenges: int,
+    practices: int,
+    now: datetime | None = None,
+    report: ScaleReport | None = None,
+    regions: list[str] | None = None,
+) -> ScaleReport:
+    """Write challenges and good practices in a group (of the scaled demo, or a test's), after
+    those it has: with their themes (the group's first ones are seeded when it has none),
+    regions, endorsements by its members, links and reviews. The caller commits."""
+    now = now or clock.now()
+    report = report if report is not None else ScaleReport()
+    regions = regions if regions is not None else _region_codes(session)
+    context = _context(session, report, group_id, now)
+    if not context.members and (challenges or practices):
+        raise ValueError("challenges and practices need a group with active members")
+    if challenges:
+        first = session.scalar(
+            select(func.count()).select_from(Challenge).where(Challenge.group_id == group_id)
+        )
+        _write_challenges(session, report, group_id, context, regions, first, challenges, now)
+    if practices:
+        first = session.scalar(
+            select(func.count()).select_from(GoodPractice).where(GoodPractice.group_id == group_id)
+        )
+        answered = list(
+            session.scalars(
+                select(Challenge.id)
+                .where(Challenge.group_id == group_id, Challenge.status.in_(PUBLIC_CHALLENGES))
+                .order_by(Challenge.id)
+                .limit(200)
+            )
+        )
+        _write_practices(
+            session, report, group_id, context, regions, answered, first, practices, now
+        )
+    return report
+
+
+def _context(session: Session, report: ScaleReport, group_id: int, now) -> _GroupContext:
+    members = session.execute(
+        select(Membership.user_id, Membership.role, Organisation.region_code)
+        .join(User, User.id == Membership.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(Membership.group_id == group_id, Membership.status == MembershipStatus.ACTIVE)
+        .order_by(Membership.id)
+    ).all()
+    themes = list(
+        session.scalars(
+            select(Theme.id)
+            .where(Theme.group_id == group_id, Theme.retired_at.is_(None))
+            .order_by(Theme.position, Theme.id)
+        )
+    )
+    if not themes:
+        rows = [
+            dict(
+                group_id=group_id,
+                name=name,
+                description="",
+                position=position,
+                retired_at=None,
+                created_at=now,
+                updated_at=now,
+            )
+            for position, name in enumerate(INNOVATION_DIFFUSION_THEMES, start=1)
+        ]
+        themes = _bulk(session, Theme, rows, ids=True)
+        report.themes += len(themes)
+    meetings = session.scalars(
+        select(Meeting.id)
+        .where(Meeting.group_id == group_id, Meeting.status == MeetingStatus.PUBLISHED)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    bench_member = session.scalar(select(User.id).where(User.email == SCALE_MEMBER))
+    return _GroupContext(
+        bench_member=bench_member if any(row[0] == bench_member for row in members) else None,
+        members=[(user_id, region) for user_id, _, region in members],
+        coordinators=[user_id for user_id, role, _ in members if role is Role.COORDINATOR],
+        meetings=list(meetings),
+        themes=themes,
+        organisations=list(session.scalars(select(Organisation.id).order_by(Organisation.id))),
+    )
+
+
+def _some(values: list, number: int, count: int, stride: int) -> list:
+    """`count` different values of a list, picked by `number` (deterministically)."""
+    if not values:
+        return []
+    picked = {values[(number * 7 + index * stride) % len(values)] for index in range(count)}
+    return sorted(picked)
+
+
+def _wording(number: int) -> tuple[str, str]:
+    """A challenge's title and its description's first sentence's detail."""
+    subject = SUBJECTS[number % len(SUBJECTS)]
+    problem = PROBLEMS[number // len(SUBJECTS) % len(PROBLEMS)]
+    context = CONTEXTS[(number // 144 + number) % len(CONTEXTS)]
+    return f"{subject} {problem} {context}", DETAILS[number % len(DETAILS)]
+
+
+def _write_challenges(session, report, group_id, context, regions, first, count, now) -> None:
+    rows: dict[int, dict] = {}
+    for number in range(first, first + count):
+        status = CHALLENGE_CYCLE[number % len(CHALLENGE_CYCLE)]
+        if status is ChallengeStatus.MERGED and number - MERGED_BACK < first:
+            status = ChallengeStatus.CLOSED  # what it would merge into is not written here
+        rows[number] = _challenge_row(group_id, number, status, context, now)
+    # Merged ones last: they point to challenges written before them.
+    merged = [n for n, row in rows.items() if row["status"] is ChallengeStatus.MERGED]
+    others = [n for n in rows if rows[n]["status"] is not ChallengeStatus.MERGED]
+    written = _bulk(session, Challenge, (rows[n] for n in others), ids=True)
+    ids = dict(zip(others, written, strict=True))
+    for number in merged:
+        rows[number]["merged_into_id"] = ids[number - MERGED_BACK]
+    written = _bulk(session, Challenge, (rows[n] for n in merged), ids=True)
+    ids.update(zip(merged, written, strict=True))
+    report.challenges += len(ids)
+
+    themes, places, endorsements = [], [], []
+    members = context.members
+    for number, challenge_id in ids.items():
+        row = rows[number]
+        for theme_id in _some(context.themes, number, 1 + number % 2, 3):
+            themes.append(dict(challenge_id=challenge_id, theme_id=theme_id))
+        for code in _some(regions, number, 1 + number % 3, 53):
+            places.append(dict(challenge_id=challenge_id, region_code=code))
+        status = row["status"]
+        given = 0 if status is ChallengeStatus.MERGED else number * 7 % 6
+        if status is ChallengeStatus.CLOSED:
+            given = 1
+        raiser = number * 17 % len(members)
+        for index in range(min(given, len(members) - 1)):
+            user_id, region = members[(raiser + 1 + index) % len(members)]
+            endorsements.append(
+                dict(
+                    challenge_id=challenge_id,
+                    user_id=user_id,
+                    region_code=region or (regions[number % len(regions)] if regions else None),
+                    given_on_id=challenge_id,
+                    created_at=min(now, row["created_at"] + timedelta(days=2 + index)),
+                )
+            )
+    _bulk(session, challenge_themes, themes)
+    _bulk(session, challenge_regions, places)
+    _bulk(session, Endorsement, endorsements)
+    report.endorsements += len(endorsements)
+
+
+def _challenge_row(group_id, number, status, context, now) -> dict:
+    created = now - timedelta(days=30, hours=number * 7919 % (700 * 24))
+    decided = None if status is ChallengeStatus.PROPOSED else created + timedelta(days=14)
+    title, detail = _wording(number)
+    notes = {
+        ChallengeStatus.CLOSED: "Outside what the group can work on: it is a national matter.",
+        ChallengeStatus.MERGED: "The same challenge as another one, merged into it.",
+    }
+    meetings = context.meetings
+    return dict(
+        group_id=group_id,
+        title=title,
+        description=(
+            f"{title[0].upper()}{title[1:]}. {detail}\n\n"
+            f"Members from {3 + number % 9} regions face it; challenge {number + 1} of the group."
+        ),
+        status=status,
+        priority=number + 1 if number < RANKED else None,
+        raised_by_id=context.members[number * 17 % len(context.members)][0],
+        raised_at_meeting_id=meetings[number % len(meetings)] if meetings and number % 3 else None,
+        merged_into_id=None,
+        decision_note=notes.get(status, ""),
+        decided_at=decided,
+        created_at=created,
+        updated_at=decided or created,
+    )
+
+
+def _write_practices(
+    session, report, group_id, context, regions, answered, first, count, now
+) -> None:
+    rows = [
+        _practice_row(
+            group_id, number, PRACTICE_CYCLE[number % len(PRACTICE_CYCLE)], context, regions, now
+        )
+        for number in range(first, first + count)
+    ]
+    ids = _bulk(session, GoodPractice, rows, ids=True)
+    report.practices += len(ids)
+    themes, challenges, links, reviews = [], [], [], []
+    reviewer = context.coordinators[0] if context.coordinators else None
+    for number, practice_id, row in zip(range(first, first + count), ids, rows, strict=True):
+        for theme_id in _some(context.themes, number, 1 + number % 2, 2):
+            themes.append(dict(practice_id=practice_id, theme_id=theme_id))
+        if number % 3 != 2:
+            for challenge_id in _some(answered, number, 1 + number % 2, 5):
+                challenges.append(dict(practice_id=practice_id, challenge_id=challenge_id))
+        if number % 3 == 0:
+            links.append(
+                dict(
+                    practice_id=practice_id,
+                    title="The programme's website",
+                    url=f"https://example.org/practices/{group_id}/{number + 1}",
+                    filename="",
+                    content_type="",
+                    size=0,
+                    storage_key=None,
+                    added_by_id=row["author_id"],
+                    created_at=row["created_at"] + timedelta(days=1),
+                    withdrawn_at=None,
+                )
+            )
+        status = row["status"]
+        if status in (PracticeStatus.RETURNED, PracticeStatus.PUBLISHED, PracticeStatus.WITHDRAWN):
+            returned = status is PracticeStatus.RETURNED
+            reviews.append(
+                dict(
+                    practice_id=practice_id,
+                    reviewer_id=reviewer,
+                    decision=ReviewDecision.RETURNED if returned else ReviewDecision.PUBLISHED,
+                    comments="Please add what the evaluation found." if returned else "",
+                    created_at=row["published_at"] or row["submitted_at"] + timedelta(days=5),
+                )
+            )
+    _bulk(session, practice_themes, themes)
+    _bulk(session, practice_challenges, challenges)
+    _bulk(session, PracticeLink, links)
+    _bulk(session, PracticeReview, reviews)
+
+
+def _practice_row(group_id, number, status, context, regions, now) -> dict:
+    created = now - timedelta(days=40, hours=number * 104729 % (700 * 24))
+    submitted = None if status is PracticeStatus.DRAFT else created + timedelta(days=3)
+    shown = status in (PracticeStatus.PUBLISHED, PracticeStatus.WITHDRAWN)
+    published = submitted + timedelta(days=10) if shown else None
+    withdrawn = published + timedelta(days=30) if status is PracticeStatus.WITHDRAWN else None
+    action = ACTIONS[number % len(ACTIONS)]
+    audience = AUDIENCES[number // len(ACTIONS) % len(AUDIENCES)]
+    problem, detail = _wording(number * 5 + 1)
+    organisations = context.organisations
+    author = context.members[(number * 13 + 5) % len(context.members)][0]
+    if status in UNFINISHED and number % 100 < len(PRACTICE_CYCLE) and context.bench_member:
+        author = context.bench_member  # a few of their own in the making, in each hundred
+    contact = f"{FIRST[number % len(FIRST)]} {LAST[number // len(FIRST) % len(LAST)]}"
+    return dict(
+        group_id=group_id,
+        title=f"{action} {audience}",
+        region_code=regions[number * 11 % len(regions)] if regions else None,
+        organisation_id=organisations[number % len(organisations)] if organisations else None,
+        problem=f"{problem[0].upper()}{problem[1:]}.",
+        what_was_done=(
+            f"The region set up {action[0].lower()}{action[1:]} {audience}, run with the "
+            f"chamber of commerce and {2 + number % 5} universities. {detail}"
+        ),
+        resources=f"{(number % 9 + 1) * 50} thousand euros a year and {number % 4 + 1} staff.",
+        timescale=f"{2016 + number % 6} to {2022 + number % 4}",
+        evidence=f"{10 + number % 40} organisations took part; most of them would again.",
+        difficulties=DIFFICULTIES[number % len(DIFFICULTIES)],
+        transferability="Any region with a development agency and a university could run it.",
+        contact_name=contact,
+        contact_email=f"practice-{group_id}-{number + 1}@example.org",
+        status=status,
+        author_id=author,
+        submitted_at=submitted,
+        validated_by_id=context.coordinators[0] if shown and context.coordinators else None,
+        published_at=published,
+        withdrawn_at=withdrawn,
+        created_at=created,
+        updated_at=withdrawn or published or submitted or created,
+    )

@@ -13,7 +13,15 @@ from sqlalchemy import func, select
 
 from bench.calendar import prepare_and_count, time_builds
 from bench.load import Sample, percentile, run_load, summarise
-from bench.pages import PAGES, count_queries, targets
+from bench.pages import PAGES, count_queries, log_in, targets
+from cop.challenges.models import (
+    Challenge,
+    ChallengeStatus,
+    Endorsement,
+    GoodPractice,
+    PracticeStatus,
+    Theme,
+)
 from cop.demo_scale import (
     SCALE_COORDINATOR,
     SCALE_MEMBER,
@@ -31,7 +39,9 @@ from cop.meetings.models import (
 )
 from cop.members.models import Membership, User, WorkingGroup
 
-TINY = ScalePlan(members=60, groups=3, meetings_per_group=8, member_groups=2)
+TINY = ScalePlan(
+    members=60, groups=3, meetings_per_group=8, member_groups=2, challenges=90, practices=60
+)
 NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
 
 
@@ -187,6 +197,28 @@ def test_the_scaled_demo_writes_the_planned_numbers(session):
     # The bench's member is registered for every meeting of their two groups but drafts.
     member = session.scalar(select(User).where(User.email == SCALE_MEMBER))
     assert count(session, Registration, Registration.user_id == member.id) == 2 * (8 - 1)
+    # Challenges and practices, in each group's share, under the themes seeded for each.
+    assert count(session, Challenge) == report.challenges == 90
+    assert count(session, GoodPractice) == report.practices == 60
+    assert count(session, Theme) == report.themes == 3 * 5
+    assert count(session, Endorsement) == report.endorsements > 90
+    for group_id in session.scalars(select(WorkingGroup.id)):
+        assert count(session, Challenge, Challenge.group_id == group_id) == 30
+        ranks = session.scalars(
+            select(Challenge.priority).where(
+                Challenge.group_id == group_id, Challenge.priority.is_not(None)
+            )
+        ).all()
+        assert sorted(ranks) == list(range(1, 11))
+    for status in ChallengeStatus:
+        assert count(session, Challenge, Challenge.status == status), status
+    for status in PracticeStatus:
+        assert count(session, GoodPractice, GoodPractice.status == status), status
+    merged = session.scalars(select(Challenge).where(Challenge.merged_into_id.is_not(None))).all()
+    assert merged and all(c.merged_into.group_id == c.group_id for c in merged)
+    # Nobody endorses what they raised.
+    raised = select(Challenge.raised_by_id).where(Challenge.id == Endorsement.challenge_id)
+    assert count(session, Endorsement, Endorsement.user_id == raised.scalar_subquery()) == 0
 
     with pytest.raises(AlreadyLoaded):
         load_scaled_demo(session, TINY, now=NOW)
@@ -195,6 +227,7 @@ def test_the_scaled_demo_writes_the_planned_numbers(session):
 def test_scale_n_means_n_thousand_people():
     plan = ScalePlan.for_scale(3)
     assert (plan.members, plan.groups, plan.groups * plan.meetings_per_group) == (3000, 10, 240)
+    assert (plan.challenges, plan.practices) == (12000, 12000)
     with pytest.raises(ValueError):
         ScalePlan.for_scale(0)
 
@@ -236,6 +269,19 @@ def test_the_measured_pages_answer_and_their_queries_are_counted(app, session, c
         assert status == 200, target.path
         assert statements >= 1
     assert counts["/healthz"][1] == 1  # SELECT 1
+    # The challenge pages are measured on the scaled group's records, the searches with a
+    # word and filters that find some.
+    paths = {target.page.label: target.path for target in found}
+    assert paths["challenge search"] == "/groups/scale-01/challenges/?q=innovation"
+    assert "&theme=" in paths["challenge search+filters (member)"]
+    member = app.test_client()
+    log_in(member, SCALE_MEMBER)
+    for label, reader, link in (
+        ("challenge search", app.test_client(), b'href="/challenges/'),
+        ("challenge search+filters (member)", member, b'href="/challenges/'),
+        ("good practice search", app.test_client(), b'href="/practices/'),
+    ):
+        assert link in reader.get(paths[label]).data, label
 
 
 # --- The calendar feeds -------------------------------------------------------------------------
