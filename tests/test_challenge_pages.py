@@ -507,6 +507,8 @@ def test_endorsing_twice_is_refused(app, world, challenges, session):
     response = browser.post(f"/challenges/{accepted.id}/endorse", {"region_code": "ES30"})
     assert response.status_code == 409
     assert "You have already endorsed this challenge." in text_of(response)
+    # On the challenge's own page, not a bare error page.
+    assert "<h1>Accepted one</h1>" in text_of(response)
     assert count(session, Endorsement) == 1
 
 

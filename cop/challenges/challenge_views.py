@@ -24,7 +24,7 @@ from cop.challenges.challenge_forms import (
 )
 from cop.challenges.labels import CHALLENGE_STATUS_LABELS
 from cop.db import get_session
-from cop.errors import Invalid, NotAllowed
+from cop.errors import Conflict, Invalid, NotAllowed
 from cop.members.membership import get_group
 from cop.members.models import Helix
 from cop.web import show_error
@@ -139,19 +139,26 @@ def endorse(challenge_id: int):
     session = get_session()
     challenge_pages.visible_challenge(session, current_user, challenge_id)
     form = EndorseForm()
+    status = 400
     if form.validate_on_submit():
-        endorsement = _save(
-            form,
-            lambda: services.endorse(
-                session, current_user, challenge_id, form.region_code.data or None
-            ),
-            default="region_code",
-        )
+        try:
+            endorsement = _save(
+                form,
+                lambda: services.endorse(
+                    session, current_user, challenge_id, form.region_code.data or None
+                ),
+                default="region_code",
+            )
+        except Conflict as error:
+            # Endorsed already (a second click, a replayed form): the page says so.
+            session.rollback()
+            flash(error.message, "error")
+            endorsement, status = None, 409
         if endorsement:
             flash(_("Thank you: your endorsement is counted."), "success")
             return _challenge_page(challenge_id)
     page = challenge_pages.challenge_page(session, current_user, challenge_id)
-    return _render_challenge(page, form, 400)
+    return _render_challenge(page, form, status)
 
 
 @bp.post("/challenges/<int:challenge_id>/advance")
