@@ -66,3 +66,12 @@ def test_hostile_searches_give_a_list(client, listing, query):
     response = client.get(listing, query_string={"q": query})
     assert response.status_code == 200
     assert isinstance(titles(response), list)
+
+
+def test_country_filters_speak_the_readers_language(client, listing):
+    practices = client.get(listing, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<option value="FI">Finlande</option>' in practices
+    challenges = client.get(
+        "/groups/diffusion/challenges/", headers={"Accept-Language": "de"}
+    ).get_data(as_text=True)
+    assert '<option value="AT">Österreich</option>' in challenges
