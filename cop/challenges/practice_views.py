@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from cop.auth.permissions import login_required, require_member
 from cop.challenges import bp, challenge_pages, practice_pages, practices
-from cop.challenges.files import Upload, allowed_types
 from cop.challenges.models import PracticeStatus
 from cop.challenges.practice_forms import (
     ConfirmForm,
@@ -21,6 +20,7 @@ from cop.challenges.practice_forms import (
 )
 from cop.db import get_session
 from cop.errors import Invalid, NotFound
+from cop.meetings.content import Upload, allowed_types
 from cop.meetings.labels import size_label
 from cop.meetings.storage import MaterialStore
 from cop.members import organisations

@@ -16,7 +16,6 @@ from cop import clock
 from cop.audit.services import record_change, snapshot
 from cop.auth.permissions import is_coordinator, is_signed_in, require_coordinator, require_member
 from cop.auth.services.passwords import normalise_email
-from cop.challenges.files import StoredFile, Upload, store_upload
 from cop.challenges.models import (
     OPEN_CHALLENGES,
     Challenge,
@@ -36,6 +35,7 @@ from cop.challenges.services import (
 )
 from cop.errors import Invalid, NotAllowed, NotFound
 from cop.mail.messages import external_url, send_templated
+from cop.meetings.content import StoredFile, Upload, store_upload
 from cop.meetings.storage import MaterialStore
 from cop.members.models import Organisation
 from cop.validation import check_text, check_url

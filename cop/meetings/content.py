@@ -170,6 +170,61 @@ class Upload:
     stream: BinaryIO
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    filename: str
+    content_type: str
+    size: int
+    storage_key: str
+
+
+def allowed_types() -> str:
+    return ", ".join(ALLOWED_EXTENSIONS)
+
+
+def store_upload(
+    upload: Upload | None, store: MaterialStore, max_bytes: int, field: str = "file"
+) -> StoredFile:
+    """Keep an upload that passes the checks (meetings' materials, good practices' files); refuse it (Invalid on `field`) leaving nothing
+    behind otherwise."""
+    if upload is None or not upload.filename:
+        raise Invalid(_("Choose a file to upload."), field=field)
+    filename = safe_filename(upload.filename)
+    extension = extension_of(filename)
+    allowed = allowed_types()
+    if extension not in ALLOWED_EXTENSIONS and extension != "jpeg":
+        raise Invalid(
+            _("Files of this type cannot be published. Allowed types: %(types)s.", types=allowed),
+            field=field,
+        )
+    received = store.receive(upload.stream, max_bytes)
+    try:
+        if received.too_large:
+            raise Invalid(
+                _(
+                    "This file is too large: files may have at most %(size)s.",
+                    size=size_label(max_bytes),
+                ),
+                field=field,
+            )
+        if received.size == 0:
+            raise Invalid(_("This file is empty."), field=field)
+        if not content_matches(received.path, extension):
+            raise Invalid(
+                _(
+                    "The content of this file is not a .%(ext)s file. Allowed types: %(types)s.",
+                    ext=extension,
+                    types=allowed,
+                ),
+                field=field,
+            )
+        content_type = content_type_for(received.path, extension)
+        key = store.keep(received)
+    finally:
+        store.discard(received)
+    return StoredFile(filename, content_type, received.size, key)
+
+
 def _record_material(session: Session, actor, material: Material, summary: str) -> Material:
     session.add(material)
     session.flush()
@@ -202,55 +257,21 @@ def add_file_material(
     meeting = meeting_to_manage(session, actor, meeting_id)
     title = check_text(title, "title", MAX_TITLE)
     visibility = check_choice(Visibility, visibility, "visibility")
-    if upload is None or not upload.filename:
-        raise Invalid(_("Choose a file to upload."), field="file")
-    filename = safe_filename(upload.filename)
-    extension = extension_of(filename)
-    allowed = ", ".join(ALLOWED_EXTENSIONS)
-    if extension not in ALLOWED_EXTENSIONS and extension != "jpeg":
-        raise Invalid(
-            _("Files of this type cannot be published. Allowed types: %(types)s.", types=allowed),
-            field="file",
-        )
-    received = store.receive(upload.stream, max_bytes)
-    try:
-        if received.too_large:
-            raise Invalid(
-                _(
-                    "This file is too large: files may have at most %(size)s.",
-                    size=size_label(max_bytes),
-                ),
-                field="file",
-            )
-        if received.size == 0:
-            raise Invalid(_("This file is empty."), field="file")
-        if not content_matches(received.path, extension):
-            raise Invalid(
-                _(
-                    "The content of this file is not a .%(ext)s file. Allowed types: %(types)s.",
-                    ext=extension,
-                    types=allowed,
-                ),
-                field="file",
-            )
-        content_type = content_type_for(received.path, extension)
-        key = store.keep(received)
-    finally:
-        store.discard(received)
+    stored = store_upload(upload, store, max_bytes)
     material = Material(
         meeting=meeting,
         kind=MaterialKind.FILE,
-        title=title or filename,
-        filename=filename,
-        content_type=content_type,
-        size=received.size,
-        storage_key=key,
+        title=title or stored.filename,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        storage_key=stored.storage_key,
         visibility=visibility,
         added_by_id=actor.id,
         created_at=now,
     )
     return _record_material(
-        session, actor, material, f"Published the file {filename} with meeting {meeting.id}"
+        session, actor, material, f"Published the file {stored.filename} with meeting {meeting.id}"
     )
 
 
