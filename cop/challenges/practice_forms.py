@@ -10,14 +10,13 @@ from wtforms import (
     EmailField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from cop.challenges.challenge_forms import CheckboxesField
 from cop.challenges.models import GoodPractice, ReviewDecision
 from cop.challenges.practices import PracticeDetails
 from cop.members.labels import localized_country_name
@@ -31,16 +30,6 @@ def _id_or_none(value: str | None) -> int | None:
     if not value:
         return None
     return int(value) if value.isdigit() and len(value) < 12 else NOT_A_NUMBER
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as checkboxes; values the list does not offer go on to the service."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, label, **kwargs) -> None:
-        super().__init__(label, validate_choice=False, **kwargs)
 
 
 class PracticeForm(FlaskForm):
