@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from flask import Flask, url_for
-from sqlalchemy import event, func, select
+from sqlalchemy import and_, event, func, select
 
 from cop import clock
 from cop.challenges.models import (
@@ -18,6 +18,7 @@ from cop.challenges.models import (
     Theme,
     challenge_regions,
     challenge_themes,
+    practice_themes,
 )
 from cop.challenges.search import PUBLIC_CHALLENGES
 from cop.db import get_db, get_session
@@ -29,7 +30,7 @@ from cop.demo_scale import (
     group_slug,
 )
 from cop.meetings.models import Meeting, MeetingKind, MeetingStatus
-from cop.members.models import Region, WorkingGroup
+from cop.members.models import Organisation, Region, User, WorkingGroup
 
 CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 # Savepoints are transaction bookkeeping, not queries (the test suite's sessions use them).
@@ -42,7 +43,8 @@ class Page:
     label: str
     endpoint: str
     reader: str | None = None  # "coordinator" or "member" of the scaled demo; None: anonymous
-    # A query string, its {word}, {theme} and {country} filled in for the scaled group.
+    # A query string, its {word}, {theme}, {country} ... filled in for the scaled group
+    # (challenge_values).
     query: str = ""
 
 
@@ -63,9 +65,29 @@ PAGES = (
         "member",
         query="q={word}&theme={theme}&country={country}",
     ),
+    Page(
+        "challenge filters: theme+country",
+        "challenges.group_challenges",
+        query="theme={theme}&country={country}",
+    ),
+    Page(
+        "challenge filters: region+helix",
+        "challenges.group_challenges",
+        query="region={region}&helix={helix}",
+    ),
     Page("challenge page (member)", "challenges.challenge", "member"),
     Page("group's good practices", "challenges.group_practices"),
     Page("good practice search", "challenges.group_practices", query="q={word}"),
+    Page(
+        "good practice search+filters",
+        "challenges.group_practices",
+        query="q={word}&theme={practice_theme}&country={practice_country}",
+    ),
+    Page(
+        "good practice filters: region",
+        "challenges.group_practices",
+        query="region={practice_region}",
+    ),
     Page("good practice page", "challenges.practice"),
 )
 
@@ -122,9 +144,11 @@ def targets(app: Flask) -> list[Target]:
 
 def challenge_values(session, slug: str) -> dict[str, object]:
     """What the challenge pages are measured with, in the scaled group: the ranked challenge
-    with the most endorsements, the newest published practice with a link, and the theme and
-    country the most public challenges with the search word are under (so that the filtered
-    search finds some at every scale)."""
+    with the most endorsements, the newest published practice with a link, and filter values
+    that find some records at every scale: the theme and country most public challenges with
+    the search word are under, the region and raiser's helix most public challenges have; the
+    theme and country of most published practices with the search word, and the region of
+    most published practices."""
     values: dict[str, object] = {}
     in_group = select(WorkingGroup.id).where(WorkingGroup.slug == slug).scalar_subquery()
     challenge_id = session.scalar(
@@ -166,6 +190,45 @@ def challenge_values(session, slug: str) -> dict[str, object]:
     ).first()
     if filters is not None:
         values["theme"], values["country"] = filters
+    region_and_helix = session.execute(
+        select(challenge_regions.c.region_code, Organisation.helix)
+        .join(Challenge, Challenge.id == challenge_regions.c.challenge_id)
+        .join(User, User.id == Challenge.raised_by_id)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(
+            Challenge.group_id == in_group,
+            Challenge.status.in_(PUBLIC_CHALLENGES),
+            Organisation.helix.is_not(None),
+        )
+        .group_by(challenge_regions.c.region_code, Organisation.helix)
+        .order_by(func.count().desc(), challenge_regions.c.region_code, Organisation.helix)
+        .limit(1)
+    ).first()
+    if region_and_helix is not None:
+        values["region"], values["helix"] = region_and_helix[0], region_and_helix[1].value
+    published = and_(
+        GoodPractice.group_id == in_group, GoodPractice.status == PracticeStatus.PUBLISHED
+    )
+    practices = session.execute(
+        select(practice_themes.c.theme_id, Region.country_code)
+        .join(GoodPractice, GoodPractice.id == practice_themes.c.practice_id)
+        .join(Region, Region.code == GoodPractice.region_code)
+        .where(published, func.lower(GoodPractice.what_was_done).contains(SEARCH_WORD))
+        .group_by(practice_themes.c.theme_id, Region.country_code)
+        .order_by(func.count().desc(), practice_themes.c.theme_id, Region.country_code)
+        .limit(1)
+    ).first()
+    if practices is not None:
+        values["practice_theme"], values["practice_country"] = practices
+    practice_region = session.scalar(
+        select(GoodPractice.region_code)
+        .where(published, GoodPractice.region_code.is_not(None))
+        .group_by(GoodPractice.region_code)
+        .order_by(func.count().desc(), GoodPractice.region_code)
+        .limit(1)
+    )
+    if practice_region is not None:
+        values["practice_region"] = practice_region
     return values
 
 

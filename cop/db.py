@@ -77,10 +77,16 @@ def enum_type(enum_class: type[enum.Enum], name: str) -> Enum:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and BEGIN IMMEDIATE."""
+    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and BEGIN IMMEDIATE,
+    PostgreSQL no JIT compilation."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
+        if parsed.get_backend_name() == "postgresql":
+            # A page's queries run in milliseconds; PostgreSQL's JIT compiler, switched on by a
+            # high cost estimate, would spend tens of milliseconds compiling one of them.
+            connect_args = kwargs.setdefault("connect_args", {})
+            connect_args.setdefault("options", "-c jit=off")
         return create_engine(url, **kwargs)
 
     engine = create_engine(url, **kwargs)

@@ -40,12 +40,8 @@ from cop.challenges.models import (
     Theme,
 )
 from cop.challenges.practices import PRACTICE_FIELDS
-from cop.challenges.services import (
-    CHALLENGE_FIELDS,
-    INNOVATION_DIFFUSION_THEMES,
-    group_themes,
-    seed_themes,
-)
+from cop.challenges.services import CHALLENGE_FIELDS
+from cop.challenges.themes import INNOVATION_DIFFUSION_THEMES, group_themes, seed_themes
 from cop.meetings.models import Meeting, MeetingStatus
 from cop.members.models import Organisation, Region, User, WorkingGroup
 
@@ -1491,7 +1487,8 @@ def _endorse(context: _Context, challenge: Challenge, person: User, at: datetime
     if region not in challenge.regions:
         challenge.regions.append(region)
     _audit(context, person, "challenge.endorsed", challenge,
-           f"Endorsed the challenge {challenge.title} for {region.code}", at)  # fmt: skip
+           f"Endorsed the challenge {challenge.title} for {region.code}", at,
+           after={"region_code": region.code})  # fmt: skip
     context.report.created += 1
 
 
@@ -1542,7 +1539,8 @@ def _merge(context: _Context, challenge: Challenge, target: Challenge, at, note:
     challenge.decided_at = at
     _audit(context, context.coordinator, "challenge.merged", challenge,
            f"Merged the challenge {challenge.title} into {target.title} ({moved} endorsements"
-           " moved)", at, before, snapshot(challenge, CHALLENGE_FIELDS))  # fmt: skip
+           " moved)", at, before,
+           {**snapshot(challenge, CHALLENGE_FIELDS), "endorsements_moved": moved})  # fmt: skip
     return at
 
 

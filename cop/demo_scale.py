@@ -42,7 +42,7 @@ from cop.challenges.models import (
     practice_challenges,
     practice_themes,
 )
-from cop.challenges.services import INNOVATION_DIFFUSION_THEMES
+from cop.challenges.themes import INNOVATION_DIFFUSION_THEMES
 from cop.meetings.cycle import add_months, cycle_slots
 from cop.meetings.models import (
     AgendaItem,

@@ -13,9 +13,19 @@ class DomainError(Exception):
 
 
 class Invalid(DomainError):
-    """The input breaks a rule; `field` names the form field it belongs to, if any."""
+    """The input breaks a rule; `field` names the form field it belongs to, if any. `also`
+    holds the other problems found in the same input, so that a form shows them all at once."""
 
     status_code = 400
+
+    def __init__(self, message: str, field: str | None = None, *, also=()) -> None:
+        super().__init__(message, field)
+        self.also: tuple[Invalid, ...] = tuple(also)
+
+    @property
+    def problems(self) -> tuple[Invalid, ...]:
+        """This problem and the others found with it."""
+        return (self, *self.also)
 
 
 class NotAllowed(DomainError):

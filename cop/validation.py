@@ -16,6 +16,40 @@ MAX_URL = 500
 MAX_EMAIL = 254
 
 
+class Problems:
+    """Runs the checks of one form and gathers what is wrong with it, so that the person sees
+    every problem at once instead of one per try:
+
+        problems = Problems()
+        title = problems.check(check_text, details.title, "title", 200, required=True)
+        ...
+        problems.raise_found()
+
+    A check that fails gives None in place of its value."""
+
+    def __init__(self) -> None:
+        self.found: list[Invalid] = []
+
+    def check(self, check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except Invalid as error:
+            self.found.extend(error.problems)
+            return None
+
+    def add(self, message: str, field: str | None = None) -> None:
+        self.found.append(Invalid(message, field=field))
+
+    def failed(self, field: str) -> bool:
+        return any(problem.field == field for problem in self.found)
+
+    def raise_found(self) -> None:
+        """Raise Invalid holding every problem found, if any."""
+        if self.found:
+            first, *rest = self.found
+            raise Invalid(first.message, field=first.field, also=rest)
+
+
 def check_text(
     value: str | None,
     field: str,
@@ -49,7 +83,9 @@ def check_choice(enum_class: type[Enum], value, field: str):
 
 
 def check_url(value: str, field: str) -> str:
-    """An http(s) address with a host, or Invalid."""
+    """An http(s) address with a host, or Invalid. An address holding a user name or password
+    (https://user:secret@host/) is refused: a link is shown to its readers, and such an
+    address can also pass off another host for the one it names."""
     value = check_text(value, field, MAX_URL)
     if not value:
         return value
@@ -57,6 +93,14 @@ def check_url(value: str, field: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
         raise Invalid(
             _("Enter a web address starting with https:// (or http://)."),
+            field=field,
+        )
+    if "@" in parts.netloc:
+        raise Invalid(
+            _(
+                "Enter the address without a user name or password: whoever sees the link would"
+                " read them."
+            ),
             field=field,
         )
     return value

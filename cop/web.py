@@ -66,11 +66,13 @@ class CopRequest(Request):
 
 
 def show_error(form, error, default: str | None = None) -> None:
-    """Put a service's Invalid next to the form field it names, else `default`, else above the form."""
-    name = error.field if error.field in form else default
-    if name is None:
-        form.form_errors.append(error.message)
-        return
-    field = form[name]
-    # Before validation a field's errors are a tuple; make them a list it can grow.
-    field.errors = [*field.errors, error.message]
+    """Put each problem of a service's Invalid next to the form field it names, else `default`,
+    else above the form."""
+    for problem in getattr(error, "problems", (error,)):
+        name = problem.field if problem.field in form else default
+        if name is None:
+            form.form_errors.append(problem.message)
+            continue
+        field = form[name]
+        # Before validation a field's errors are a tuple; make them a list it can grow.
+        field.errors = [*field.errors, problem.message]

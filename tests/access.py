@@ -793,6 +793,35 @@ ACCESS_TABLE: list[Route] = [
         "/themes/{theme}/retire",
         only(302, "coordinator", "admin"),
     ),
+    Route(
+        "challenges.edit_theme",
+        "GET",
+        "/themes/{theme}/edit",
+        only(200, "coordinator", "admin"),
+    ),
+    Route("challenges.edit_theme", "GET", "/themes/99999999/edit", signed_in(404)),
+    Route(
+        "challenges.edit_theme",
+        "POST",
+        "/themes/{theme}/edit",
+        only(302, "coordinator", "admin"),
+        {"name": "A clearer name"},
+    ),
+    # {theme} is current and the group's only one: restoring or moving it changes nothing, and
+    # its coordinators are told so (409).
+    Route(
+        "challenges.restore_theme",
+        "POST",
+        "/themes/{theme}/restore",
+        only(409, "coordinator", "admin"),
+    ),
+    Route(
+        "challenges.move_theme",
+        "POST",
+        "/themes/{theme}/move",
+        only(409, "coordinator", "admin"),
+        {"direction": "up"},
+    ),
     # Good practices
     # Published ones are public; the others are their author's (the member) and the
     # coordinators'; for anyone else they are not there (404).

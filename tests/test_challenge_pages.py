@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cop.audit.models import AuditEntry
+from cop.challenges import services
 from cop.challenges.models import (
     Challenge,
     ChallengeStatus,
@@ -448,7 +449,7 @@ def test_only_members_raise_challenges(app, world, session):
 # -- a challenge's page ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["proposed", "closed", "merged", "foreign"])
+@pytest.mark.parametrize("name", ["proposed", "closed", "foreign"])
 def test_hidden_challenges_are_not_there_for_the_public(app, world, challenges, name):
     client = browser_for(app).client
     assert client.get(challenge_path(challenges[name])).status_code == (
@@ -464,7 +465,96 @@ def test_members_read_closed_and_merged_challenges_with_why(app, world, challeng
     closed = main_of(client.get(challenge_path(challenges["closed"])))
     assert "This challenge is closed." in closed and "Out of scope for the group." in closed
     merged = main_of(client.get(challenge_path(challenges["merged"])))
+    assert "This challenge was merged into another one" in merged
     assert f'href="/challenges/{challenges["accepted"].id}">Accepted one</a>' in merged
+    assert "Endorsements given here count on the challenge it was merged into." in merged
+    assert "Nobody has endorsed this challenge yet." not in merged
+    assert "My region faces this too" not in merged
+
+
+@pytest.mark.parametrize("role", [None, "outsider", "applicant"])
+def test_visitors_are_sent_on_from_a_merged_challenge(app, world, challenges, role):
+    """A link to a duplicate, shared before the merge, leads visitors to the challenge its
+    endorsements count on now."""
+    client = browser_for(app, world[role] if role else None).client
+    response = client.get(challenge_path(challenges["merged"]))
+    assert response.status_code == 301
+    assert response.headers["Location"] == challenge_path(challenges["accepted"])
+    # A member signing in later reads the duplicate's own page: the redirect is not reused.
+    assert response.headers["Cache-Control"] == "no-cache"
+    page = main_of(client.get(response.headers["Location"]))
+    assert "<h1>Accepted one</h1>" in page and "Merged one" not in page
+
+
+@pytest.mark.parametrize("target", ["proposed", "closed"])
+def test_a_merge_into_a_challenge_visitors_may_not_see_stays_hidden(
+    app, world, challenges, session, target
+):
+    duplicate = make_challenge(
+        session,
+        world["group"],
+        status=ChallengeStatus.MERGED,
+        title="Duplicate of a hidden one",
+        merged_into=challenges[target],
+    )
+    session.commit()
+    for client in (browser_for(app).client, browser_for(app, world["outsider"]).client):
+        response = client.get(challenge_path(duplicate))
+        assert response.status_code == 404
+        assert "Location" not in response.headers
+        assert "There is no such challenge." in text_of(response)
+    member = browser_for(app, world["plain"]).client.get(challenge_path(duplicate))
+    assert member.status_code == 200
+    assert "Duplicate of a hidden one" in main_of(member)
+
+
+def merge_chain(session, world, end_status):
+    """First merged into Second, which was merged since into Last (of `end_status`)."""
+    group = world["group"]
+    last = make_challenge(session, group, status=end_status, title="Last")
+    second = make_challenge(
+        session, group, status=ChallengeStatus.MERGED, title="Second", merged_into=last
+    )
+    first = make_challenge(
+        session, group, status=ChallengeStatus.MERGED, title="First", merged_into=second
+    )
+    session.commit()
+    return first, second, last
+
+
+def test_a_chain_of_merges_is_followed_to_its_end(app, world, session):
+    first, second, last = merge_chain(session, world, ChallengeStatus.ACCEPTED)
+    client = browser_for(app).client
+    for merged in (first, second):
+        response = client.get(challenge_path(merged))
+        assert response.status_code == 301
+        assert response.headers["Location"] == challenge_path(last)
+    # Members read where the first one's endorsements count now, and the way they went.
+    page = main_of(browser_for(app, world["plain"]).client.get(challenge_path(first)))
+    assert f'href="{challenge_path(last)}">Last</a>' in page
+    assert "It was merged into “Second”, which was merged into that one since." in page
+
+
+def test_a_chain_ending_in_a_hidden_challenge_stays_hidden(app, world, session):
+    first, second, _last = merge_chain(session, world, ChallengeStatus.PROPOSED)
+    client = browser_for(app).client
+    assert client.get(challenge_path(first)).status_code == 404
+    assert client.get(challenge_path(second)).status_code == 404
+
+
+def test_a_chain_that_does_not_end_is_not_followed_forever(app, world, session, count_queries):
+    """Merges never make a cycle; were the data broken, the page still answers, 404."""
+    group = world["group"]
+    one = make_challenge(session, group, status=ChallengeStatus.ACCEPTED, title="One")
+    two = make_challenge(session, group, status=ChallengeStatus.MERGED, merged_into=one)
+    session.commit()
+    one.status, one.merged_into = ChallengeStatus.MERGED, two  # a cycle no service makes
+    session.commit()
+    client = browser_for(app).client
+    with count_queries() as counter:
+        response = client.get(challenge_path(two))
+    assert response.status_code == 404
+    assert counter.count < 40
 
 
 def test_the_page_counts_endorsements_by_helix_and_country(app, world, challenges, session):
@@ -488,15 +578,68 @@ def test_history_and_endorsing_through_the_page(app, world, challenges, session)
     browser = browser_for(app, world["endorser"])
     page = main_of(browser.client.get(challenge_path(accepted)))
     assert "My region faces this too" in page
-    assert '<option selected value="FI1B">' in page or 'value="FI1B" selected' in page
-    response = browser.post(f"/challenges/{accepted.id}/endorse", {"region_code": "FI1B"})
+    # Their organisation's region, said, not offered as a choice.
+    assert "You endorse for your organisation's region: Helsinki-Uusimaa, Finland." in page
+    assert 'name="region_code"' not in page
+    response = browser.post(f"/challenges/{accepted.id}/endorse")
     assert response.status_code == 302
     endorsement = session.scalar(select(Endorsement))
     assert (endorsement.user, endorsement.region_code) == (world["endorser"], "FI1B")
     page = main_of(browser.client.get(challenge_path(accepted)))
-    assert "You endorsed this for" in page and "Helsinki" in page
+    assert "You endorsed this for Helsinki-Uusimaa, Finland." in page
     assert "My region faces this too" not in page
-    assert re.search(r"Endorsed\s*\(FI1B\)\s*· by Eino Endorser", page)
+    # The history names the region, not its code.
+    assert re.search(r"Endorsed for Helsinki-Uusimaa, Finland\s*· by Eino Endorser", page)
+    assert "FI1B" not in page
+    # In French, the history names the country in French.
+    french = main_of(browser_for(app, world["raiser"]).client.get(challenge_path(accepted)))
+    assert re.search(r"Helsinki-Uusimaa, Finlande\s*· par Eino Endorser", french)
+
+
+def test_a_member_without_a_region_chooses_one(app, world, challenges, session):
+    accepted = challenges["accepted"]
+    browser = browser_for(app, world["plain"])  # no organisation
+    page = main_of(browser.client.get(challenge_path(accepted)))
+    assert "Your organisation has no region: choose the region that faces this challenge." in page
+    # Nothing is chosen for them: the first choice is empty.
+    select_field = page[page.index('name="region_code"') :]
+    assert re.match(
+        r'name="region_code">\s*<option selected value="">Choose the region', select_field
+    )
+    assert '<optgroup label="Finland">' in page
+    response = browser.post(f"/challenges/{accepted.id}/endorse", {"region_code": ""})
+    assert response.status_code == 400
+    assert re.search(
+        r'id="region_code-error">Choose the region that faces this challenge.', text_of(response)
+    )
+    assert count(session, Endorsement) == 0
+    response = browser.post(f"/challenges/{accepted.id}/endorse", {"region_code": "PL91"})
+    assert response.status_code == 302
+    endorsement = session.scalar(select(Endorsement))
+    assert (endorsement.user, endorsement.region_code) == (world["plain"], "PL91")
+
+
+@pytest.mark.parametrize(
+    "region_code",
+    ["ES30", "PL91", "ZZ99'--"],  # the raiser's region, another region, no region
+)
+def test_a_forged_region_is_refused_for_a_member_with_a_region(
+    app, world, challenges, session, region_code
+):
+    accepted = challenges["accepted"]
+    audit = count(session, AuditEntry)
+    response = browser_for(app, world["endorser"]).post(
+        f"/challenges/{accepted.id}/endorse", {"region_code": region_code}
+    )
+    assert response.status_code == 400
+    assert (
+        '<p class="error" role="alert">You endorse for your organisation\'s region'
+        " (Helsinki-Uusimaa, Finland), not for another one.</p>"
+    ) in html.unescape(text_of(response))
+    assert "<h1>Accepted one</h1>" in text_of(response)
+    assert count(session, Endorsement) == 0 and count(session, AuditEntry) == audit
+    session.refresh(accepted)
+    assert {region.code for region in accepted.regions} == {"ES30", "FI1B"}
 
 
 def test_endorsing_twice_is_refused(app, world, challenges, session):
@@ -541,7 +684,7 @@ def test_closed_and_merged_challenges_are_not_endorsed(
 
 
 def test_a_bad_region_is_refused_next_to_the_endorse_field(app, world, challenges, session):
-    browser = browser_for(app, world["endorser"])
+    browser = browser_for(app, world["plain"])  # chooses: their organisation has no region
     response = browser.post(
         f"/challenges/{challenges['accepted'].id}/endorse", {"region_code": "ZZ99'--"}
     )
@@ -558,6 +701,9 @@ def test_non_members_cannot_endorse(app, world, challenges, session):
     outsider = browser_for(app, world["outsider"])
     assert outsider.post(f"/challenges/{accepted.id}/endorse", {}).status_code == 403
     assert outsider.post(f"/challenges/{challenges['proposed'].id}/endorse", {}).status_code == 404
+    # A merged challenge sends visitors on when they read it, not when they post to it.
+    merged = outsider.post(f"/challenges/{challenges['merged'].id}/endorse", {})
+    assert merged.status_code == 404
     assert count(session, Endorsement) == 0
 
 
@@ -711,6 +857,96 @@ def test_merging_moves_endorsements_and_emails_the_raiser(app, world, challenges
     assert f"/challenges/{accepted.id}" in message.body_text
     page = main_of(browser.client.get(challenge_path(accepted)))
     assert "Proposed one" in page  # merged here
+
+
+def test_the_history_says_what_was_merged_into_the_challenge(app, world, challenges, session):
+    accepted = challenges["accepted"]
+    raiser = browser_for(app, world["raiser"])
+    raiser.post(
+        "/groups/innovation-diffusion/challenges/new",
+        {
+            "title": "Vouchers go unspent",
+            "description": "Nobody explains them.",
+            "region_codes": [],
+        },
+    )
+    duplicate = session.scalar(select(Challenge).where(Challenge.title == "Vouchers go unspent"))
+    endorsed = browser_for(app, world["endorser"]).post(f"/challenges/{duplicate.id}/endorse")
+    assert endorsed.status_code == 302
+    response = browser_for(app, world["coordinator"]).post(
+        f"/challenges/{duplicate.id}/merge", {"into": str(accepted.id)}
+    )
+    assert response.status_code == 302
+
+    page = main_of(browser_for(app, world["plain"]).client.get(challenge_path(accepted)))
+    history = page[page.index('id="history-title"') : page.index('id="facts-title"')]
+    # Eino's endorsement moved; Rosa raised both, so hers counted here already.
+    assert re.search(
+        r"<li>\s*<time[^>]*>[^<]+</time>:\s*“Vouchers go unspent” was merged into this challenge"
+        r" \(1 endorsement moved\) · by Cora Coordinator\s*</li>",
+        html.unescape(history),
+    )
+    # The duplicate's own steps stay on its own page.
+    assert "Raised" not in history and "Endorsed for" not in history
+    own = main_of(browser_for(app, world["plain"]).client.get(challenge_path(duplicate)))
+    assert re.search(r"Merged into “Accepted one” · by Cora Coordinator", html.unescape(own))
+    assert "Endorsed for Helsinki-Uusimaa, Finland · by Eino Endorser" in own
+    # Proposed and merged, the duplicate was never public: visitors do not read its title.
+    public = main_of(browser_for(app).client.get(challenge_path(accepted)))
+    assert "Vouchers go unspent" not in public
+
+
+def test_the_history_queries_do_not_grow(app, world, challenges, session, count_queries):
+    """Endorsements name their regions and merges their challenges, in a fixed number of
+    queries however long the history."""
+    accepted = challenges["accepted"]
+    regions = ("FI1B", "ES30", "BE10", "FR10", "DE21", "PL91", "AT13")
+    readers = {
+        "anonymous": browser_for(app),
+        "member": browser_for(app, world["plain"]),
+        "coordinator": browser_for(app, world["coordinator"]),
+    }
+    grown = [0]
+
+    def grow(count: int) -> None:
+        with app.test_request_context():
+            for _step in range(count):
+                number = grown[0] = grown[0] + 1
+                region = regions[number % len(regions)]
+                endorser = make_user(
+                    session, organisation=make_organisation(session, region_code=region)
+                )
+                make_membership(session, endorser, world["group"])
+                services.endorse(session, endorser, accepted.id)
+                duplicate_raiser = make_user(session, organisation=make_organisation(session))
+                duplicate = make_challenge(
+                    session,
+                    world["group"],
+                    raised_by=duplicate_raiser,
+                    status=ChallengeStatus.ACCEPTED,
+                    title=f"Duplicate {number}",
+                )
+                services.merge_challenge(session, world["coordinator"], duplicate.id, accepted.id)
+        session.commit()
+
+    def queries() -> dict[str, int]:
+        counts = {}
+        for role, browser in readers.items():
+            with count_queries() as counter:
+                response = browser.client.get(challenge_path(accepted))
+            assert response.status_code == 200
+            counts[role] = counter.count
+        return counts
+
+    grow(2)
+    small = queries()
+    grow(12)
+    large = queries()
+    assert small == large
+    page = html.unescape(main_of(readers["member"].client.get(challenge_path(accepted))))
+    assert page.count("was merged into this challenge (1 endorsement moved)") == 14
+    assert "“Duplicate 14” was merged into this challenge" in page
+    assert "Endorsed for Oberbayern, Germany" in page and "Endorsed for Wien, Austria" in page
 
 
 @pytest.mark.parametrize(
@@ -872,7 +1108,7 @@ def test_coordinators_add_and_retire_themes(app, world, session):
     themes = count(session, Theme)
     response = browser.post("/groups/innovation-diffusion/themes/", {"name": "Digitalisation"})
     assert response.status_code == 400
-    assert re.search(r'id="name-error">The group already has a theme', text_of(response))
+    assert 'id="name-error">The group already has the theme “Digitalisation”.' in text_of(response)
     assert count(session, Theme) == themes
     response = browser.post(f"/themes/{world['digital'].id}/retire")
     assert response.status_code == 302

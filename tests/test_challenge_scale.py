@@ -8,10 +8,9 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bench.pages import challenge_values, log_in
-from cop.challenges.models import GoodPractice, PracticeStatus, practice_themes
 from cop.demo_scale import (
     SCALE_MEMBER,
     SEARCH_WORD,
@@ -20,7 +19,8 @@ from cop.demo_scale import (
     group_slug,
     load_scaled_demo,
 )
-from cop.members.models import Region, WorkingGroup
+from cop.members.models import Helix, WorkingGroup
+from tests.factories import make_organisation
 
 NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
 FEW, MANY = 50, 10_000
@@ -33,7 +33,10 @@ TOTAL = re.compile(r"([\d,]+) (?:challenges?|practices?)\b")
 
 @pytest.fixture
 def group_id(session) -> int:
-    """The scaled demo's group, with 50 challenges and 50 good practices."""
+    """The scaled demo's group, with 50 challenges and 50 good practices; its people work for
+    organisations of every helix (as the demo's do), in regions of four countries."""
+    for helix, region in zip(Helix, ("ES30", "FI1B", "BE10", "DE11"), strict=True):
+        make_organisation(session, helix=helix, region_code=region)
     load_scaled_demo(session, PLAN, now=NOW)
     session.commit()
     return session.scalar(select(WorkingGroup.id).where(WorkingGroup.slug == SLUG))
@@ -81,6 +84,8 @@ def test_challenge_search_over_10000_challenges_takes_the_queries_of_50(
         base,
         f"{base}?q={SEARCH_WORD}",
         f"{base}?q={SEARCH_WORD}&theme={values['theme']}&country={values['country']}",
+        f"{base}?theme={values['theme']}&country={values['country']}",
+        f"{base}?region={values['region']}&helix={values['helix']}",
     ]
     compare(app, session, group_id, paths, count_queries, challenges=MANY - FEW, practices=0)
 
@@ -88,23 +93,13 @@ def test_challenge_search_over_10000_challenges_takes_the_queries_of_50(
 def test_practice_search_over_10000_practices_takes_the_queries_of_50(
     app, session, group_id, count_queries
 ):
-    # The theme and country of the most published practices with the word.
-    theme, country = session.execute(
-        select(practice_themes.c.theme_id, Region.country_code)
-        .join(GoodPractice, GoodPractice.id == practice_themes.c.practice_id)
-        .join(Region, Region.code == GoodPractice.region_code)
-        .where(
-            GoodPractice.status == PracticeStatus.PUBLISHED,
-            GoodPractice.what_was_done.contains(SEARCH_WORD),
-        )
-        .group_by(practice_themes.c.theme_id, Region.country_code)
-        .order_by(func.count().desc(), practice_themes.c.theme_id, Region.country_code)
-        .limit(1)
-    ).one()
+    values = challenge_values(session, SLUG)
+    theme, country = values["practice_theme"], values["practice_country"]
     base = f"/groups/{SLUG}/practices/"
     paths = [
         base,
         f"{base}?q={SEARCH_WORD}",
         f"{base}?q={SEARCH_WORD}&theme={theme}&country={country}",
+        f"{base}?region={values['practice_region']}",
     ]
     compare(app, session, group_id, paths, count_queries, challenges=0, practices=MANY - FEW)

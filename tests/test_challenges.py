@@ -11,7 +11,7 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
 from cop.audit.models import AuditEntry
-from cop.challenges import services
+from cop.challenges import services, themes
 from cop.challenges.models import (
     Challenge,
     ChallengeStatus,
@@ -137,54 +137,57 @@ def codes(challenge: Challenge) -> list[str]:
 
 def test_a_coordinator_adds_a_theme_at_the_end_with_an_audit_row(session, world):
     group = world["group"]
-    services.seed_themes(session, group, services.INNOVATION_DIFFUSION_THEMES)
+    themes.seed_themes(session, group, themes.INNOVATION_DIFFUSION_THEMES)
     session.commit()
 
-    theme = services.add_theme(
+    theme = themes.add_theme(
         session, world["coordinator"], group.id, "  Green transition  ", "Energy and climate."
     )
     session.commit()
 
     assert theme.name == "Green transition" and theme.description == "Energy and climate."
     assert theme.position == 6
-    assert services.group_themes(session, group)[-1] == theme
+    assert themes.group_themes(session, group)[-1] == theme
     (entry,) = audit_rows(session, "theme.added")
     assert entry.actor_id == world["coordinator"].id
     assert (entry.record_type, entry.record_id) == ("themes", str(theme.id))
     assert entry.after["name"] == "Green transition"
 
     # Retiring the last theme does not free its position.
-    services.retire_theme(session, world["coordinator"], theme.id)
-    again = services.add_theme(session, world["coordinator"], group.id, "Skills")
+    themes.retire_theme(session, world["coordinator"], theme.id)
+    again = themes.add_theme(session, world["coordinator"], group.id, "Skills")
     assert again.position == 7
 
 
 @pytest.mark.parametrize("name", ["Digitalisation", "  Digitalisation "])
 def test_a_theme_name_is_used_once_per_group(session, world, name):
-    services.seed_themes(session, world["group"], services.INNOVATION_DIFFUSION_THEMES)
+    themes.seed_themes(session, world["group"], themes.INNOVATION_DIFFUSION_THEMES)
 
     error = refused(
-        session, Invalid, services.add_theme, world["coordinator"], world["group"].id, name
+        session, Invalid, themes.add_theme, world["coordinator"], world["group"].id, name
     )
 
     assert error.field == "name"
-    assert error.message == "The group already has a theme with this name."
+    assert error.message == "The group already has the theme “Digitalisation”."
 
 
 def test_a_retired_themes_name_is_not_taken_again(session, world):
     theme = make_theme(session, world["group"], name="Clusters", retired=True)
 
     error = refused(
-        session, Invalid, services.add_theme, world["coordinator"], world["group"].id, theme.name
+        session, Invalid, themes.add_theme, world["coordinator"], world["group"].id, theme.name
     )
 
-    assert error.field == "name" and "already has a theme" in error.message
+    assert error.field == "name"
+    assert error.message == (
+        "The group already has the theme “Clusters”; it is retired, and can be restored."
+    )
 
 
 def test_another_groups_theme_name_is_free(session, world):
     make_theme(session, world["other"], name="Digitalisation")
 
-    theme = services.add_theme(session, world["coordinator"], world["group"].id, "Digitalisation")
+    theme = themes.add_theme(session, world["coordinator"], world["group"].id, "Digitalisation")
 
     assert theme.group_id == world["group"].id
 
@@ -205,7 +208,7 @@ def test_a_bad_theme_is_refused(session, world, name, description, field, messag
     error = refused(
         session,
         Invalid,
-        services.add_theme,
+        themes.add_theme,
         world["coordinator"],
         world["group"].id,
         name,
@@ -216,7 +219,7 @@ def test_a_bad_theme_is_refused(session, world, name, description, field, messag
 
 
 def test_a_theme_name_of_the_longest_length_is_taken(session, world):
-    theme = services.add_theme(session, world["coordinator"], world["group"].id, "x" * 200)
+    theme = themes.add_theme(session, world["coordinator"], world["group"].id, "x" * 200)
     session.commit()
     assert len(theme.name) == 200
 
@@ -225,24 +228,24 @@ def test_a_theme_name_of_the_longest_length_is_taken(session, world):
 def test_only_coordinators_manage_themes(session, world, who):
     theme = make_theme(session, world["group"], name="Clusters")
 
-    error = refused(session, NotAllowed, services.add_theme, world[who], world["group"].id, "X")
+    error = refused(session, NotAllowed, themes.add_theme, world[who], world["group"].id, "X")
     assert error.message == "Only coordinators of Innovation Diffusion may do this."
 
-    error = refused(session, NotAllowed, services.retire_theme, world[who], theme.id)
+    error = refused(session, NotAllowed, themes.retire_theme, world[who], theme.id)
     assert "Only coordinators" in error.message
     session.refresh(theme)
     assert theme.retired_at is None
 
 
 def test_anonymous_people_manage_no_themes(session, world):
-    error = refused(session, NotAllowed, services.add_theme, None, world["group"].id, "X")
+    error = refused(session, NotAllowed, themes.add_theme, None, world["group"].id, "X")
     assert "Only coordinators" in error.message
 
 
 def test_unknown_groups_and_themes_are_not_found(session, world):
-    error = refused(session, NotFound, services.add_theme, world["coordinator"], 999_999, "X")
+    error = refused(session, NotFound, themes.add_theme, world["coordinator"], 999_999, "X")
     assert error.message == "There is no working group at this address."
-    error = refused(session, NotFound, services.retire_theme, world["coordinator"], 999_999)
+    error = refused(session, NotFound, themes.retire_theme, world["coordinator"], 999_999)
     assert error.message == "There is no such theme."
 
 
@@ -253,13 +256,13 @@ def test_retiring_a_theme_hides_it_and_records_keep_it(session, world):
     challenge = make_challenge(session, group, raised_by=world["member"], themes=(theme, kept))
     session.commit()
 
-    services.retire_theme(session, world["coordinator"], theme.id)
+    themes.retire_theme(session, world["coordinator"], theme.id)
     session.commit()
     session.expire_all()
 
     assert theme.retired_at is not None
-    assert services.group_themes(session, group) == [kept]
-    assert services.group_themes(session, group, retired=True) == [kept, theme]
+    assert themes.group_themes(session, group) == [kept]
+    assert themes.group_themes(session, group, retired=True) == [kept, theme]
     assert challenge.themes == [kept, theme]
     (entry,) = audit_rows(session, "theme.retired")
     assert entry.record_id == str(theme.id) and entry.actor_id == world["coordinator"].id
@@ -268,30 +271,30 @@ def test_retiring_a_theme_hides_it_and_records_keep_it(session, world):
     # Retiring again changes nothing and writes nothing.
     retired_at = theme.retired_at
     before = written(session)
-    services.retire_theme(session, world["coordinator"], theme.id)
+    themes.retire_theme(session, world["coordinator"], theme.id)
     assert theme.retired_at == retired_at
     assert written(session) == before
 
 
 def test_seeding_themes_is_idempotent(session, world):
     group = world["group"]
-    names = services.INNOVATION_DIFFUSION_THEMES
+    names = themes.INNOVATION_DIFFUSION_THEMES
 
-    first = services.seed_themes(session, group, names)
+    first = themes.seed_themes(session, group, names)
     session.commit()
-    services.retire_theme(session, world["coordinator"], first[-1].id)
+    themes.retire_theme(session, world["coordinator"], first[-1].id)
     session.commit()
     before = written(session)
-    second = services.seed_themes(session, group, names)
+    second = themes.seed_themes(session, group, names)
     session.commit()
 
     assert len(first) == 5 and second == []
     assert written(session) == before
-    themes = services.group_themes(session, group, retired=True)
-    assert [theme.name for theme in themes] == list(names)
-    assert [theme.position for theme in themes] == [1, 2, 3, 4, 5]
-    assert [theme.name for theme in services.group_themes(session, group)] == list(names[:4])
-    assert services.group_themes(session, world["other"]) == []
+    every = themes.group_themes(session, group, retired=True)
+    assert [theme.name for theme in every] == list(names)
+    assert [theme.position for theme in every] == [1, 2, 3, 4, 5]
+    assert [theme.name for theme in themes.group_themes(session, group)] == list(names[:4])
+    assert themes.group_themes(session, world["other"]) == []
 
 
 # --- Raising a challenge ----------------------------------------------------------------------
@@ -582,12 +585,38 @@ def test_a_member_endorses_once_for_their_region(session, world, challenge):
 
 
 def test_an_endorsement_names_the_region_chosen(session, world, challenge):
-    endorsement = services.endorse(session, world["coordinator"], challenge.id, " de21 ")
+    """A member whose organisation has no region (an EU-level body) names the region."""
+    endorsement = services.endorse(session, world["networker"], challenge.id, " de21 ")
     session.commit()
     session.expire_all()
 
     assert endorsement.region_code == "DE21"
     assert codes(challenge) == ["DE21", "FR10"]
+
+
+def test_naming_ones_own_region_is_no_other_choice(session, world, challenge):
+    endorsement = services.endorse(session, world["coordinator"], challenge.id, " be10 ")
+
+    assert endorsement.region_code == "BE10"
+
+
+@pytest.mark.parametrize(
+    "region_code",
+    [
+        "FR10",  # the region of another member (Max, who raised it)
+        "DE21",  # a real region nobody of the group is from
+        "XX99",  # no region at all
+        "ES51' OR '1'='1",
+    ],
+)
+def test_a_member_endorses_for_their_own_region_only(session, world, challenge, region_code):
+    error = refused(session, Invalid, services.endorse, world["catalan"], challenge.id, region_code)
+
+    assert error.field == "region_code"
+    assert error.message == (
+        "You endorse for your organisation's region (Cataluña, Spain), not for another one."
+    )
+    assert codes(challenge) == ["FR10"]
 
 
 def test_an_endorsement_from_a_region_already_listed_adds_no_region(session, world, challenge):
@@ -604,7 +633,7 @@ def test_an_endorsement_from_a_region_already_listed_adds_no_region(session, wor
 
 
 def test_an_unknown_region_is_refused_on_endorsing(session, world, challenge):
-    error = refused(session, Invalid, services.endorse, world["catalan"], challenge.id, "XX99")
+    error = refused(session, Invalid, services.endorse, world["nomad"], challenge.id, "XX99")
 
     assert error.message == "Choose regions from the list."
     # The endorsement form has one region, `region_code`, as the other refusal of endorse() says.
@@ -953,7 +982,9 @@ def test_only_accepted_challenges_are_ranked(session, world, accepted, status):
     )
 
     assert error.field == "ranking"
-    assert error.message == "Only accepted challenges are ranked: Echo is not."
+    assert error.message == (
+        "Only challenges taken up (accepted, being addressed or addressed) are ranked: Echo is not."
+    )
     assert ranks(session, [*accepted, refusedone]) == [1, None, None, None, None]
 
 

@@ -366,3 +366,13 @@ def test_constraints_are_named_by_the_convention(engine):
             # Partial unique indexes (a rule that holds only for some rows) are named uq_.
             prefix = "uq" if index["unique"] else "ix"
             assert index["name"].startswith(f"{prefix}_{table}_"), index
+
+
+@postgres_only
+def test_postgres_connections_do_not_jit_compile(database_url):
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW jit")).scalar_one() == "off"
+    finally:
+        engine.dispose()

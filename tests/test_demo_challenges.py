@@ -24,7 +24,7 @@ from cop.challenges.models import (
     challenge_regions,
 )
 from cop.challenges.practices import missing_to_submit
-from cop.challenges.services import INNOVATION_DIFFUSION_THEMES
+from cop.challenges.themes import INNOVATION_DIFFUSION_THEMES
 from cop.demo import DEMO_ORGANISATIONS
 from cop.demo_challenges import (
     INDUSTRIAL_TRANSITION_CHALLENGES,

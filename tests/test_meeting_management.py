@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -875,3 +876,33 @@ def test_services_read_the_time_from_the_clock(app, session, world):
         meeting = services.create_meeting(session, world["coordinator"], world["group"], details)
     assert meeting.starts_at == datetime(2023, 6, 20, 8, tzinfo=ZoneInfo("UTC"))
     session.rollback()
+
+
+def test_a_meeting_form_wrong_in_several_places_says_so_in_each(browser, session, world):
+    browser.login(world["coordinator"])
+    before = counts(session)
+    response = create(
+        browser,
+        world["group"],
+        title="",
+        ends_at=local(JUNE, 9),
+        format="in_person",
+        capacity_in_person="0",
+        reminder_days="soon",
+        registration_opens_at=local(JUNE - timedelta(days=2), 9),
+        registration_closes_at=local(JUNE - timedelta(days=3), 9),
+    )
+    assert response.status_code == 400
+    errors = dict(re.findall(r'id="([a-z_]+)-error">([^<]+)<', text(response)))
+    assert errors == {
+        "title": "Please fill in this field.",
+        "ends_at": "The end must come after the start.",
+        "online_url": "An in-person meeting has no online link: leave it empty or choose a"
+        " hybrid format.",
+        "capacity_in_person": "Enter a number of seats of at least 1, or leave it empty for no"
+        " limit.",
+        "reminder_days": "Enter whole numbers of days from 0 to 60, separated by commas, such as"
+        " 7,1.",
+        "registration_closes_at": "Registration must close after it opens.",
+    }
+    assert counts(session) == before

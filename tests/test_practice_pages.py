@@ -279,6 +279,40 @@ def test_the_list_queries_do_not_grow(app, session, world, count_queries):
     assert large == small
 
 
+def test_countries_are_named_in_the_readers_language(app, session, world):
+    record = practice(session, world, title="Finnish vouchers", organisation=world["organisation"])
+    practice(session, world, title="Viennese vouchers", region_code="AT13")
+    practice(session, world, title="Berlin vouchers", region_code="DE30")
+    practice(session, world, PracticeStatus.SUBMITTED, title="Waiting one")
+    session.commit()
+
+    def read(person, language: str, path: str) -> str:
+        browser = as_(app, world[person] if person else None)
+        browser.client.get(f"/language/{language}")
+        return main_of(browser.client.get(path))
+
+    english = read(None, "en", LIST)
+    assert "Helsinki-Uusimaa, Finland" in english
+    french = read(None, "fr", LIST)
+    assert "Helsinki-Uusimaa, Finlande" in french and "Wien, Autriche" in french
+    assert not re.search(r"\b(Finland|Austria|Germany)\b", french)
+    # The country filter lists them in the reader's alphabet: "Österreich" among the O's.
+    german = read(None, "de", LIST)
+    options = re.findall(r'<option value="([A-Z]{2})"', german[german.index("filter-country") :])
+    assert options == ["DE", "FI", "AT"]
+    assert "Helsinki-Uusimaa, Finnland" in german
+
+    page = read(None, "fr", f"/practices/{record.id}")
+    assert "Helsinki-Uusimaa (FI1B), Finlande" in page
+    assert not re.search(r"\bFinland\b", page)
+    coordinators = read("coordinator", "fr", LIST)  # the practices waiting for review too
+    waiting = coordinators[
+        coordinators.index('id="waiting-title"') : coordinators.index('id="published-title"')
+    ]
+    assert "Waiting one" in waiting and "Helsinki-Uusimaa, Finlande" in waiting
+    assert not re.search(r"\bFinland\b", coordinators)
+
+
 # --- One practice ------------------------------------------------------------------------------
 
 
@@ -401,7 +435,7 @@ def test_a_member_documents_a_practice_through_the_form(app, session, world):
     [
         ({"title": ""}, "title", "Please fill in this field."),
         ({"title": "x" * 201}, "title", "Use at most 200 characters."),
-        ({"region_code": "XX99"}, "region_code", "Choose regions from the list."),
+        ({"region_code": "XX99"}, "region_code", "Choose a region from the list."),
         ({"organisation_id": "abc"}, "organisation_id", "Choose an organisation from the list."),
         ({"organisation_id": "999999"}, "organisation_id", "Choose an organisation"),
         ({"contact_email": "not an email"}, "contact_email", "Enter a valid email address"),
@@ -511,6 +545,24 @@ def test_save_and_submit_with_a_field_missing_saves_and_says_what_is_missing(app
     assert record.status is PracticeStatus.DRAFT and record.title == "Kept title"
 
 
+def test_submitting_emails_the_coordinators_a_link_to_the_review(app, session, world):
+    record = practice(session, world, PracticeStatus.DRAFT)
+    session.commit()
+    response = as_(app, world["author"]).post(f"/practices/{record.id}/submit", page="/")
+    assert response.status_code == 302
+
+    session.expire_all()
+    (mail,) = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "practice_submitted")
+    ).all()
+    assert mail.recipient == "cora@example.org"
+    assert "Aino Author has submitted the good practice" in mail.body_text
+    link = re.search(r"http://cop\.test(/practices/\d+/review)", mail.body_text).group(1)
+    # The link opens the review, with the practice to decide on.
+    page = main_of(as_(app, world["coordinator"]).client.get(link))
+    assert "Publish it" in page and "140 firms took part." in page
+
+
 # --- Review --------------------------------------------------------------------------------------
 
 
@@ -609,6 +661,75 @@ def test_the_author_or_a_coordinator_withdraws_a_published_practice(app, session
     session.expire_all()
     assert record.status is PracticeStatus.WITHDRAWN
     assert as_(app).client.get(f"/practices/{record.id}").status_code == 404
+
+
+def test_the_review_page_shows_the_whole_practice(app, session, world):
+    """A coordinator decides on the review page itself: it shows every field of the practice,
+    its contact's email, its author and the earlier reviews."""
+    record = practice(
+        session,
+        world,
+        PracticeStatus.SUBMITTED,
+        organisation=world["organisation"],
+        challenges=[world["accepted"], world["proposed"]],
+        themes=[world["digital"], world["skills"]],
+    )
+    session.add(PracticeLink(practice=record, title="Programme site", url="https://e.org/v"))
+    session.add(
+        PracticeLink(
+            practice=record,
+            title="Evaluation report",
+            filename="report.pdf",
+            content_type="application/pdf",
+            size=len(PDF),
+            storage_key="a" * 64,
+        )
+    )
+    session.add(
+        PracticeReview(
+            practice=record,
+            reviewer=world["coordinator"],
+            decision=ReviewDecision.RETURNED,
+            comments="Please add figures.",
+        )
+    )
+    session.commit()
+
+    page = main_of(as_(app, world["coordinator"]).client.get(f"/practices/{record.id}/review"))
+
+    for shown in (
+        "Review “Innovation vouchers for first-time adopters”",
+        "SMEs rarely adopted new technologies.",
+        "<strong>Vouchers</strong> for a first project",
+        "Two staff.",
+        "2021-2024",
+        "140 firms took part.",
+        "Finding willing research centres.",
+        "Works wherever an agency can run a call.",
+        "Helsinki-Uusimaa (FI1B), Finland",
+        "Helsinki Business Hub",
+        "Digitalisation",
+        "Skills",
+        "SMEs do not adopt",
+        "Secret proposal in progress",
+        "Programme site",
+        "Evaluation report",
+        "Aino Virtanen",
+        'href="mailto:aino.virtanen@example.org"',
+        "Aino Author",
+        "Review history",
+        "Please add figures.",
+        "Publish it",
+    ):
+        assert shown in page, shown
+    assert page.index("Please add figures.") < page.index("Record the decision")
+
+    # The author is named to the coordinators only, not on the public page.
+    record.status = PracticeStatus.PUBLISHED
+    session.commit()
+    assert "Aino Author" not in main_of(
+        as_(app, world["colleague"]).client.get(f"/practices/{record.id}")
+    )
 
 
 # --- Links and files -----------------------------------------------------------------------------
@@ -720,6 +841,11 @@ def test_bad_links_are_refused(app, session, world):
         ("javascript:alert(1)", "Enter a web address starting with https://"),
         ("", "Please fill in this field."),
         ("https://example.org/" + "x" * 600, "Use at most 500 characters."),
+        # Credentials in a link would be shown to every reader; and "trusted.org@" passes off
+        # another host for the one it names.
+        ("https://aino:s3cret@example.org/report", "Enter the address without a user name"),
+        ("https://trusted.example.org@evil.example/", "Enter the address without a user name"),
+        ("http://@example.org/", "Enter the address without a user name or password"),
     ):
         response = author.post(
             path, {"form_name": "link", "link-title": "A link", "link-url": url}, page=path
@@ -728,6 +854,14 @@ def test_bad_links_are_refused(app, session, world):
         assert message in error_of(text(response), "link-url")
     response = author.post(path, {"form_name": "other"}, page=path)
     assert response.status_code == 400
+    assert counts(session) == before
+    # The title is required, and its field says so.
+    page = text(author.client.get(path))
+    assert '<p class="help" id="link-title-help">Required. Up to 200 characters.</p>' in page
+    response = author.post(
+        path, {"form_name": "link", "link-title": " ", "link-url": "https://e.org"}, page=path
+    )
+    assert "Please fill in this field." in error_of(text(response), "link-title")
     assert counts(session) == before
     # Someone else's practice: not there.
     response = as_(app, world["colleague"]).post(

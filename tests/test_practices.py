@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from cop.audit.models import AuditEntry
 from cop.challenges import practices
 from cop.challenges.models import GoodPractice, PracticeStatus, ReviewDecision
-from cop.challenges.services import ChallengeDetails, add_theme, raise_challenge
+from cop.challenges.services import ChallengeDetails, raise_challenge
+from cop.challenges.themes import add_theme
 from cop.errors import Invalid, NotAllowed, NotFound
+from cop.mail.models import OutboxMessage
 from cop.members.models import MembershipStatus, Role
 from tests.factories import make_group, make_membership, make_organisation, make_user
 
@@ -140,7 +142,7 @@ def test_a_member_drafts_a_practice_kept_as_typed(app, session, world):
         ({"title": "x" * 201}, "title", "Use at most 200 characters."),
         ({"problem": "nul\x00byte"}, "problem", "Remove the control characters"),
         ({"contact_email": "not an address"}, "contact_email", "Enter a valid email address"),
-        ({"region_code": "XX99"}, "region_code", "Choose regions from the list."),
+        ({"region_code": "XX99"}, "region_code", "Choose a region from the list."),
         ({"organisation_id": 999_999}, "organisation_id", "Choose an organisation"),
         ({"theme_ids": "foreign"}, "theme_ids", "Choose among the group's themes."),
         ({"challenge_ids": [999_999]}, "challenge_ids", "Choose among the group's open"),
@@ -235,3 +237,58 @@ def test_a_published_practice_is_withdrawn_not_deleted(app, session, world):
     assert not act(app, practices.may_see_practice, session, None, practice)
     refused(app, session, Invalid, practices.update_practice, session, world["coordinator"],
             practice.id, COMPLETE)  # fmt: skip
+
+
+def submitted_mail(session) -> list[OutboxMessage]:
+    session.expire_all()
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == "practice_submitted")
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def test_the_coordinators_are_emailed_a_submitted_practice_in_their_language(app, session, world):
+    second = make_user(session, name="Sven Second", email="sven@example.org")
+    second.language = "fr"
+    make_membership(session, second, world["group"], role=Role.COORDINATOR)
+    session.commit()
+    practice = draft(app, session, world)
+    assert submitted_mail(session) == []  # a draft is the author's business only
+
+    act(app, practices.submit_practice, session, world["author"], practice.id)
+    session.commit()
+
+    mails = submitted_mail(session)
+    assert sorted(mail.recipient for mail in mails) == sorted(
+        [world["coordinator"].email, "sven@example.org"]
+    )
+    english = next(mail for mail in mails if mail.recipient == world["coordinator"].email)
+    assert english.subject == f"A good practice awaits your review: {COMPLETE.title}"
+    assert "Hello Cora Coordinator," in english.body_text
+    assert "Aino Author has submitted the good practice" in english.body_text
+    assert f"http://cop.test/practices/{practice.id}/review" in english.body_text
+    french = next(mail for mail in mails if mail.recipient == "sven@example.org")
+    assert "Bonjour Sven Second," in french.body_text
+    assert f"http://cop.test/practices/{practice.id}/review" in french.body_text
+
+
+def test_a_coordinator_is_not_emailed_the_practice_they_submit(app, session, world):
+    second = make_user(session, name="Sven Second", email="sven@example.org")
+    make_membership(session, second, world["group"], role=Role.COORDINATOR)
+    session.commit()
+    own = act(app, practices.create_practice, session, world["coordinator"], world["group"].id,
+              COMPLETE)  # fmt: skip
+    act(app, practices.submit_practice, session, world["coordinator"], own.id)
+    session.commit()
+
+    assert [mail.recipient for mail in submitted_mail(session)] == ["sven@example.org"]
+
+
+def test_a_refused_submission_emails_no_one(app, session, world):
+    practice = draft(app, session, world, evidence="")
+    refused(app, session, Invalid, practices.submit_practice, session, world["author"],
+            practice.id)  # fmt: skip
+    assert submitted_mail(session) == []

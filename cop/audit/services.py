@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -65,6 +65,33 @@ def record_change(
     )
     session.add(entry)
     return entry
+
+
+def record_edit(
+    session: Session,
+    *,
+    actor: Any | None,
+    record: Any,
+    fields: tuple[str, ...],
+    action: str,
+    summary: str,
+    change: Callable[[], Any],
+    **noted: Any,
+) -> AuditEntry:
+    """Make `change` to a record and audit it: the `fields` it changed, before and after, and
+    what `noted` adds to the after side (what a page reads back of the change)."""
+    before = snapshot(record, fields)
+    change()
+    session.flush()
+    return record_change(
+        session,
+        actor=actor,
+        action=action,
+        record=record,
+        summary=summary,
+        before=before,
+        after={**snapshot(record, fields), **noted},
+    )
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length
 
+from cop.challenges import themes
 from cop.challenges.services import MAX_DESCRIPTION, MAX_NOTE, MAX_TITLE, ChallengeDetails
 from cop.members.labels import localized_country_name
 
@@ -93,10 +94,13 @@ class ChallengeForm(FlaskForm):
 class EndorseForm(FlaskForm):
     region_code = SelectField(_l("For the region"), validate_choice=False)
 
-    def offer_regions(self, regions, default: str | None) -> None:
-        self.region_code.choices = region_select_choices(regions)
-        if not self.region_code.data:
-            self.region_code.data = default or ""
+    def offer_regions(self, regions) -> None:
+        """For a member whose organisation has no region: none is chosen until they choose."""
+        self.region_code.choices = [
+            SelectChoice("", _l("Choose the region")),
+            *region_select_choices(regions),
+        ]
+        self.region_code.data = self.region_code.data or ""
 
 
 class CloseForm(FlaskForm):
@@ -114,10 +118,21 @@ class MergeForm(FlaskForm):
 
 
 class ThemeForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[Length(max=MAX_TITLE + _SLACK)])
+    name = StringField(_l("Name"), validators=[Length(max=themes.MAX_NAME + _SLACK)])
     description = TextAreaField(
-        _l("Description (optional)"), validators=[Length(max=MAX_NOTE + _SLACK)]
+        _l("Description (optional)"), validators=[Length(max=themes.MAX_DESCRIPTION + _SLACK)]
     )
+
+    def show(self, theme) -> None:
+        """Fill the fields from a theme (a GET of its edit page)."""
+        self.name.data = theme.name
+        self.description.data = theme.description
+
+
+class MoveThemeForm(FlaskForm):
+    """The up and down buttons of a theme: the one pressed sends its `direction`."""
+
+    direction = StringField()
 
 
 class ActionForm(FlaskForm):

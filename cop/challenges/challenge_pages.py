@@ -4,16 +4,21 @@ endorsements, history and practices, and the choices of the challenge forms.
 Each read runs a fixed number of SQL statements whatever the number of challenges,
 endorsements or history entries: counts are aggregated in SQL and what a page walks is
 loaded eagerly. What a reader may not see (proposed, merged and closed challenges for
-anyone but the group's members; practices not yet published) is left out here.
+anyone but the group's members; practices not yet published) is left out here; a merged
+challenge's address leads them to the challenge it was merged into, when they may read that.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import lru_cache
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cop.audit.models import AuditEntry
@@ -29,10 +34,16 @@ from cop.challenges.models import (
     practice_challenges,
 )
 from cop.challenges.search import search_challenges
-from cop.challenges.services import NEXT_STATUS, endorsement_count, may_edit
+from cop.challenges.services import (
+    NEXT_STATUS,
+    endorsement_count,
+    endorsing_region,
+    may_edit,
+)
 from cop.errors import NotFound
 from cop.meetings.models import Meeting
 from cop.members.models import Helix, Organisation, Region, User, WorkingGroup
+from cop.members.regions import country_name
 from cop.members.services import get_public_group
 
 PER_PAGE = 25
@@ -68,8 +79,17 @@ class ChallengeFilters:
     theme_id: int | None = None
     status: ChallengeStatus | None = None
     country: str | None = None
+    # A NUTS-2 code as asked for: one that names no region finds nothing (it is not ignored).
+    region: str | None = None
     helix: Helix | None = None
     page: int = 1
+
+    @property
+    def active(self) -> bool:
+        """Whether the list is searched or filtered at all."""
+        return bool(
+            self.text or self.theme_id or self.status or self.country or self.region or self.helix
+        )
 
     def args(self, **changes) -> dict:
         """The query string that gives these filters (for links to other pages)."""
@@ -78,6 +98,7 @@ class ChallengeFilters:
             "theme": self.theme_id,
             "status": self.status.value if self.status else None,
             "country": self.country,
+            "region": self.region,
             "helix": self.helix.value if self.helix else None,
             "page": self.page if self.page > 1 else None,
         }
@@ -86,11 +107,19 @@ class ChallengeFilters:
 
 
 MAX_QUERY = 200
+# Longer than any NUTS code: what is cut to this length still names nothing.
+MAX_REGION = 10
+
+
+def region_asked(value: str | None) -> str | None:
+    """The region code a query string asks for, upper case; None when it asks for none."""
+    code = (value or "").strip().upper()[:MAX_REGION]
+    return code or None
 
 
 def parse_filters(args) -> ChallengeFilters:
-    """Read `q`, `theme`, `status`, `country`, `helix` and `page` from a query string; what is
-    not a valid value is ignored."""
+    """Read `q`, `theme`, `status`, `country`, `region`, `helix` and `page` from a query
+    string; what is not a valid value is ignored, but for a region, which then finds nothing."""
     theme = (args.get("theme") or "").strip()
     status_value = (args.get("status") or "").strip()
     helix_value = (args.get("helix") or "").strip()
@@ -101,6 +130,7 @@ def parse_filters(args) -> ChallengeFilters:
         theme_id=int(theme) if theme.isascii() and theme.isdigit() and len(theme) < 10 else None,
         status=next((s for s in ChallengeStatus if s.value == status_value), None),
         country=country if len(country) == 2 and country.isascii() and country.isalpha() else None,
+        region=region_asked(args.get("region")),
         helix=next((h for h in Helix if h.value == helix_value), None),
         page=int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1,
     )
@@ -112,7 +142,8 @@ class GroupChallenges:
     reader: Standing
     themes: list[Theme]  # the group's current themes, for the filter
     statuses: tuple[ChallengeStatus, ...]  # those the reader may filter by
-    countries: list[tuple[str, str]]  # (code, name) of the countries regions are in
+    countries: list[tuple[str, str]]  # (code, name in the reader's language), by name
+    places: list[CountryRegions]  # the same countries, with their regions
     filters: ChallengeFilters  # as applied (unknown themes and hidden statuses dropped)
     rows: list[ChallengeRow]
     total: int
@@ -120,11 +151,56 @@ class GroupChallenges:
     pages: int
 
 
-def country_choices(session: Session) -> list[tuple[str, str]]:
-    rows = session.execute(
-        select(Region.country_code, Region.country_name).distinct().order_by(Region.country_name)
+@dataclass(frozen=True)
+class CountryRegions:
+    """A country the lists filter by, named in the reader's language, and its NUTS-2 regions."""
+
+    code: str
+    name: str
+    regions: tuple[tuple[str, str], ...]  # (code, "Name (CODE)"), by name
+
+
+def _by_name(name: str) -> str:
+    """Names sorted as readers expect: "Österreich" among the O's, not after "Zypern"."""
+    return "".join(
+        char
+        for char in unicodedata.normalize("NFKD", name.casefold())
+        if not unicodedata.combining(char)
     )
-    return [(code, name) for code, name in rows]
+
+
+def place_choices(session: Session, among=None) -> list[CountryRegions]:
+    """Countries and their regions for the filters, in one query: every region, or those whose
+    codes `among` (a subquery) gives. Countries are sorted by their name in the reader's
+    language, regions by their own (NUTS names are in the regions' languages)."""
+    query = select(Region.code, Region.name, Region.country_code).order_by(Region.code)
+    if among is not None:
+        query = query.where(Region.code.in_(among))
+    rows = tuple((code, name, country) for code, name, country in session.execute(query))
+    return list(_places(rows, str(get_locale() or "en")))
+
+
+@lru_cache(maxsize=64)
+def _places(rows: tuple[tuple[str, str, str], ...], locale: str) -> tuple[CountryRegions, ...]:
+    # The same regions are grouped and sorted for every request in a language: once is enough
+    # (about 2 ms of the list's time for the 244 regions).
+    regions: dict[str, list[tuple[str, str]]] = {}
+    for code, name, country in rows:
+        regions.setdefault(country, []).append((code, name))
+    places = [
+        CountryRegions(
+            country,
+            country_name(country, locale),
+            tuple(
+                (code, f"{name} ({code})")
+                for code, name in sorted(
+                    listed, key=lambda region: (_by_name(region[1]), region[0])
+                )
+            ),
+        )
+        for country, listed in regions.items()
+    ]
+    return tuple(sorted(places, key=lambda place: (_by_name(place.name), place.code)))
 
 
 def group_challenges(
@@ -143,12 +219,14 @@ def group_challenges(
         )
     )
     statuses = visible_statuses(reader)
-    countries = country_choices(session)
+    places = place_choices(session)
+    countries = [(place.code, place.name) for place in places]
     applied = ChallengeFilters(
         text=filters.text,
         theme_id=filters.theme_id if filters.theme_id in {theme.id for theme in themes} else None,
         status=filters.status if filters.status in statuses else None,
         country=filters.country if filters.country in dict(countries) else None,
+        region=filters.region,
         helix=filters.helix,
         page=filters.page,
     )
@@ -160,6 +238,7 @@ def group_challenges(
         theme_id=applied.theme_id,
         status=applied.status,
         country=applied.country,
+        region=applied.region,
         helix=applied.helix,
         page=applied.page,
         per_page=PER_PAGE,
@@ -171,6 +250,7 @@ def group_challenges(
         themes=themes,
         statuses=statuses,
         countries=countries,
+        places=places,
         filters=replace(applied, page=found.page),
         rows=[
             ChallengeRow(challenge, len(challenge.regions), endorsements.get(challenge.id, 0))
@@ -184,6 +264,10 @@ def group_challenges(
 
 # -- one challenge -----------------------------------------------------------------------------
 
+# A challenge is merged only into an open one, which may itself be merged later (A into B,
+# then B into C): a chain is followed to its end, never further than this.
+MAX_MERGE_HOPS = 20
+
 
 @dataclass(frozen=True)
 class Endorsements:
@@ -196,10 +280,14 @@ class Endorsements:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    at: object
+    at: datetime
     action: str
     actor: str | None  # a name, or None when the person is not named to this reader
-    summary_region: str | None  # the region an endorsement was given for
+    region: Region | None = None  # the region an endorsement was given for
+    region_code: str | None = None  # its code, as the audit entry names it
+    merged: Challenge | None = None  # a challenge merged into this one, at the merge
+    merged_into: Challenge | None = None  # the one this challenge was merged into, at the merge
+    moved: int | None = None  # the endorsements that merge moved here, when recorded
 
 
 @dataclass(frozen=True)
@@ -210,11 +298,21 @@ class ChallengePage:
     endorsements: Endorsements
     own_endorsement: Endorsement | None
     may_endorse: bool
+    endorse_for: Region | None  # the region the reader endorses for: their organisation's
+    endorse_choices: list[Region]  # what a member whose organisation has no region chooses from
     may_edit: bool
     may_advance: bool
     history: list[HistoryEntry]
     merged_here: list[Challenge]  # challenges merged into this one (members see them)
+    merged_end: Challenge | None  # where a merged challenge's endorsements count now
     practices: list[GoodPractice]
+
+
+@dataclass(frozen=True)
+class MergedAway:
+    """A merged challenge the reader may not read, merged into one they may: they go there."""
+
+    into: Challenge
 
 
 def _load_challenge(session: Session, challenge_id: int) -> Challenge:
@@ -242,6 +340,38 @@ def visible_challenge(session: Session, viewer, challenge_id: int) -> tuple[Chal
     if challenge.status not in visible_statuses(reader):
         raise NotFound(_("There is no such challenge."))
     return challenge, reader
+
+
+def merged_end(challenge: Challenge) -> Challenge | None:
+    """The challenge a merged one's endorsements count on now: the one it was merged into, or
+    the end of the chain when that one was merged on since. None when it is not merged (or
+    the chain does not end)."""
+    current = challenge
+    for _hop in range(MAX_MERGE_HOPS):
+        if current.merged_into_id is None:
+            return current if current is not challenge else None
+        current = current.merged_into
+        if current is None:
+            return None
+    return None
+
+
+def challenge_address(session: Session, viewer, challenge_id: int) -> ChallengePage | MergedAway:
+    """What a challenge's address gives the reader: its page; for a merged challenge only the
+    group's members read, the challenge it was merged into when the reader may read that one
+    (links to a duplicate keep working for visitors); 404 otherwise."""
+    challenge = _load_challenge(session, challenge_id)
+    reader = standing(session, viewer, challenge.group)
+    if challenge.status in visible_statuses(reader):
+        return _page(session, viewer, challenge, reader)
+    end = merged_end(challenge)
+    if (
+        end is not None
+        and end.group_id == challenge.group_id
+        and end.status in visible_statuses(reader)
+    ):
+        return MergedAway(end)
+    raise NotFound(_("There is no such challenge."))
 
 
 def challenge_endorsements(session: Session, challenge: Challenge) -> Endorsements:
@@ -280,42 +410,83 @@ def _named(user: User | None, reader: Standing) -> str | None:
     return user.name if reader.member or user.listed else None
 
 
+def _noted(entry: AuditEntry, name: str):
+    """A value the service noted in an audit entry (an endorsement's region, the endorsements
+    a merge moved), or None."""
+    return (entry.after or {}).get(name)
+
+
 def challenge_history(
     session: Session, challenge: Challenge, merged_here: list[Challenge], reader: Standing
 ) -> list[HistoryEntry]:
-    """The audit entries of the challenge (and of those merged into it), oldest first."""
-    ids = [str(challenge.id), *(str(other.id) for other in merged_here)]
-    entries = session.scalars(
-        select(AuditEntry)
-        .where(
-            AuditEntry.record_type == Challenge.__tablename__,
-            AuditEntry.record_id.in_(ids),
-            AuditEntry.action.like("challenge.%"),
+    """The challenge's audit entries, oldest first, and the merges of `merged_here` into it
+    (their other entries are on their own pages). Two queries at most, however long."""
+    merged = {str(other.id): other for other in merged_here}
+    wanted = AuditEntry.record_id == str(challenge.id)
+    if merged:
+        # The merge of a duplicate is recorded on the duplicate.
+        wanted = or_(
+            wanted,
+            and_(AuditEntry.record_id.in_(list(merged)), AuditEntry.action == "challenge.merged"),
         )
-        .options(joinedload(AuditEntry.actor))
-        .order_by(AuditEntry.at, AuditEntry.id)
+    entries = list(
+        session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.record_type == Challenge.__tablename__,
+                AuditEntry.action.like("challenge.%"),
+                wanted,
+            )
+            .options(joinedload(AuditEntry.actor))
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )
+    endorsed = [entry for entry in entries if entry.action == "challenge.endorsed"]
+    codes = {code for entry in endorsed if (code := _noted(entry, "region_code"))}
+    regions = (
+        {
+            region.code: region
+            for region in session.scalars(select(Region).where(Region.code.in_(codes)))
+        }
+        if codes
+        else {}
     )
     history = []
     for entry in entries:
-        if entry.action == "challenge.endorsed" and entry.record_id != str(challenge.id):
-            continue  # counted here since the merge, shown on the merged challenge's page
-        region = None
-        if entry.action == "challenge.endorsed":
-            region = entry.summary.rpartition(" for ")[2] or None
+        actor = _named(entry.actor, reader)
+        if entry.record_id in merged:
+            history.append(
+                HistoryEntry(
+                    at=entry.at,
+                    action=entry.action,
+                    actor=actor,
+                    merged=merged[entry.record_id],
+                    moved=_noted(entry, "endorsements_moved"),
+                )
+            )
+            continue
+        code = _noted(entry, "region_code") if entry.action == "challenge.endorsed" else None
         history.append(
             HistoryEntry(
                 at=entry.at,
                 action=entry.action,
-                actor=_named(entry.actor, reader),
-                summary_region=region,
+                actor=actor,
+                region=regions.get(code) if code else None,
+                region_code=code,
+                merged_into=challenge.merged_into if entry.action == "challenge.merged" else None,
             )
         )
     return history
 
 
 def challenge_page(session: Session, viewer, challenge_id: int) -> ChallengePage:
-    """A challenge as one reader may see it."""
+    """A challenge as one reader may see it; 404 when they may not."""
     challenge, reader = visible_challenge(session, viewer, challenge_id)
+    return _page(session, viewer, challenge, reader)
+
+
+def _page(session: Session, viewer, challenge: Challenge, reader: Standing) -> ChallengePage:
+    """The page of a challenge this reader may see."""
     own = None
     if reader.member and is_signed_in(viewer):
         own = session.scalar(
@@ -347,20 +518,24 @@ def challenge_page(session: Session, viewer, challenge_id: int) -> ChallengePage
         )
     )
     is_raiser = is_signed_in(viewer) and challenge.raised_by_id == viewer.id
+    may_endorse = (
+        reader.member and own is None and not is_raiser and challenge.status in OPEN_CHALLENGES
+    )
+    endorse_for = endorsing_region(viewer) if may_endorse else None
     return ChallengePage(
         challenge=challenge,
         reader=reader,
         raised_by=_named(challenge.raised_by, reader),
         endorsements=challenge_endorsements(session, challenge),
         own_endorsement=own,
-        may_endorse=reader.member
-        and own is None
-        and not is_raiser
-        and challenge.status in OPEN_CHALLENGES,
+        may_endorse=may_endorse,
+        endorse_for=endorse_for,
+        endorse_choices=region_choices(session) if may_endorse and endorse_for is None else [],
         may_edit=reader.member and may_edit(challenge, viewer, reader.coordinates),
         may_advance=reader.coordinates and challenge.status in NEXT_STATUS,
         history=challenge_history(session, challenge, merged_here, reader),
         merged_here=merged_here,
+        merged_end=merged_end(challenge),
         practices=practices,
     )
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from cop.auth.permissions import login_required, require_coordinator, require_member
 from cop.challenges import bp, challenge_pages, services
+from cop.challenges import themes as theme_services
 from cop.challenges.challenge_forms import (
     ActionForm,
     AdvanceForm,
@@ -17,6 +18,7 @@ from cop.challenges.challenge_forms import (
     CloseForm,
     EndorseForm,
     MergeForm,
+    MoveThemeForm,
     ThemeForm,
     priorities_form,
     ranking_from,
@@ -107,15 +109,10 @@ def new_challenge(slug: str):
 
 
 def _render_challenge(page, endorse_form=None, status: int = 200):
-    session = get_session()
     if endorse_form is None and page.may_endorse:
         endorse_form = EndorseForm()
-    if endorse_form is not None:
-        organisation = current_user.organisation if current_user.is_authenticated else None
-        endorse_form.offer_regions(
-            challenge_pages.region_choices(session),
-            organisation.region_code if organisation is not None else None,
-        )
+    if endorse_form is not None and page.endorse_choices:
+        endorse_form.offer_regions(page.endorse_choices)
     return render_template(
         "challenges/challenge.html",
         page=page,
@@ -128,9 +125,14 @@ def _render_challenge(page, endorse_form=None, status: int = 200):
 
 @bp.get("/challenges/<int:challenge_id>")
 def challenge(challenge_id: int):
-    return _render_challenge(
-        challenge_pages.challenge_page(get_session(), current_user, challenge_id)
-    )
+    found = challenge_pages.challenge_address(get_session(), current_user, challenge_id)
+    if isinstance(found, challenge_pages.MergedAway):
+        # Links to a duplicate keep leading somewhere for visitors. Browsers ask again each
+        # time (no-cache): once signed in as a member, the same person reads the duplicate.
+        response = redirect(url_for("challenges.challenge", challenge_id=found.into.id), 301)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+    return _render_challenge(found)
 
 
 @bp.post("/challenges/<int:challenge_id>/endorse")
@@ -287,6 +289,40 @@ def priorities(slug: str):
     )
 
 
+def _themes_page(session, group, form: ThemeForm | None = None, status: int = 200):
+    """The group's themes, each with its buttons, and the form to add one (400 when that form
+    shows errors)."""
+    form = ThemeForm() if form is None else form
+    return render_template(
+        "challenges/challenge_themes.html",
+        form=form,
+        group=group,
+        themes=challenge_pages.all_themes(session, group),
+        action_form=ActionForm(),
+        move_form=MoveThemeForm(),
+    ), (400 if form.errors else status)
+
+
+def _to_themes(theme):
+    return redirect(
+        url_for("challenges.themes", slug=theme.group.slug, _anchor=f"theme-{theme.id}")
+    )
+
+
+def _theme_unchanged(session, theme_id: int, error: Conflict):
+    """A theme's button pressed on a stale page (restored or moved since): the themes as they
+    are now, saying why nothing changed."""
+    session.rollback()
+    flash(error.message, "error")
+    return _themes_page(
+        session, theme_services.theme_to_manage(session, current_user, theme_id).group, status=409
+    )
+
+
+def _expired() -> Invalid:
+    return Invalid(_("This form has expired. Go back, reload the page and try again."))
+
+
 @bp.route("/groups/<slug>/themes/", methods=["GET", "POST"])
 @login_required
 def themes(slug: str):
@@ -297,20 +333,14 @@ def themes(slug: str):
     if form.validate_on_submit():
         theme = _save(
             form,
-            lambda: services.add_theme(
+            lambda: theme_services.add_theme(
                 session, current_user, group.id, form.name.data or "", form.description.data or ""
             ),
         )
         if theme:
             flash(_("The theme “%(name)s” is added.", name=theme.name), "success")
             return redirect(url_for("challenges.themes", slug=group.slug))
-    return _form_page(
-        "challenges/challenge_themes.html",
-        form,
-        group=group,
-        themes=challenge_pages.all_themes(session, group),
-        action_form=ActionForm(),
-    )
+    return _themes_page(session, group, form)
 
 
 @bp.post("/themes/<int:theme_id>/retire")
@@ -319,10 +349,67 @@ def retire_theme(theme_id: int):
     session = get_session()
     form = ActionForm()
     if not form.validate_on_submit():
-        raise Invalid(_("This form has expired. Go back, reload the page and try again."))
-    theme = services.retire_theme(session, current_user, theme_id)
+        raise _expired()
+    theme = theme_services.retire_theme(session, current_user, theme_id)
     session.commit()
     flash(
         _("The theme “%(name)s” is retired: it is no longer offered.", name=theme.name), "success"
     )
-    return redirect(url_for("challenges.themes", slug=theme.group.slug))
+    return _to_themes(theme)
+
+
+@bp.route("/themes/<int:theme_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_theme(theme_id: int):
+    session = get_session()
+    theme = theme_services.theme_to_manage(session, current_user, theme_id)
+    form = ThemeForm()
+    if request.method == "GET":
+        form.show(theme)
+    elif form.validate_on_submit():
+        saved = _save(
+            form,
+            lambda: theme_services.edit_theme(
+                session, current_user, theme_id, form.name.data or "", form.description.data or ""
+            ),
+        )
+        if saved:
+            flash(_("The theme “%(name)s” is saved.", name=saved.name), "success")
+            return _to_themes(saved)
+    return _form_page("challenges/challenge_theme_edit.html", form, theme=theme, group=theme.group)
+
+
+@bp.post("/themes/<int:theme_id>/restore")
+@login_required
+def restore_theme(theme_id: int):
+    session = get_session()
+    if not ActionForm().validate_on_submit():
+        raise _expired()
+    try:
+        theme = theme_services.restore_theme(session, current_user, theme_id)
+    except Conflict as error:
+        return _theme_unchanged(session, theme_id, error)
+    session.commit()
+    flash(_("The theme “%(name)s” is restored: it is offered again.", name=theme.name), "success")
+    return _to_themes(theme)
+
+
+@bp.post("/themes/<int:theme_id>/move")
+@login_required
+def move_theme(theme_id: int):
+    session = get_session()
+    form = MoveThemeForm()
+    if not form.validate_on_submit():
+        raise _expired()
+    try:
+        theme = theme_services.move_theme(
+            session, current_user, theme_id, form.direction.data or ""
+        )
+    except Conflict as error:
+        return _theme_unchanged(session, theme_id, error)
+    session.commit()
+    if form.direction.data == "up":
+        flash(_("The theme “%(name)s” is moved up.", name=theme.name), "success")
+    else:
+        flash(_("The theme “%(name)s” is moved down.", name=theme.name), "success")
+    return _to_themes(theme)

@@ -27,14 +27,14 @@ ADVANCE_LABELS = {
 
 # The audit actions a challenge's history shows, in words.
 HISTORY_LABELS = {
-    "challenge.raised": _l("Raised"),
-    "challenge.edited": _l("Edited"),
-    "challenge.endorsed": _l("Endorsed"),
-    "challenge.accepted": _l("Accepted"),
-    "challenge.being_addressed": _l("Marked as being addressed"),
-    "challenge.addressed": _l("Marked as addressed"),
-    "challenge.closed": _l("Closed"),
-    "challenge.merged": _l("Merged"),
+    "challenge.raised": _lp("challenge history", "Raised"),
+    "challenge.edited": _lp("challenge history", "Edited"),
+    "challenge.endorsed": _lp("challenge history", "Endorsed"),
+    "challenge.accepted": _lp("challenge history", "Accepted"),
+    "challenge.being_addressed": _lp("challenge history", "Marked as being addressed"),
+    "challenge.addressed": _lp("challenge history", "Marked as addressed"),
+    "challenge.closed": _lp("challenge history", "Closed"),
+    "challenge.merged": _lp("challenge history", "Merged"),
 }
 
 PRACTICE_STATUS_LABELS = {

@@ -66,18 +66,21 @@ OPEN_CHALLENGES = (
     ChallengeStatus.ADDRESSED,
 )
 
+# The search's filters read the second columns of these indexes alone (cop.challenges.search).
 challenge_themes = Table(
     "challenge_themes",
     Base.metadata,
     Column("challenge_id", ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id"), primary_key=True, index=True),
+    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
+    Index("ix_challenge_themes_theme_id_challenge_id", "theme_id", "challenge_id"),
 )
 
 challenge_regions = Table(
     "challenge_regions",
     Base.metadata,
     Column("challenge_id", ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True),
-    Column("region_code", ForeignKey("regions.code"), primary_key=True, index=True),
+    Column("region_code", ForeignKey("regions.code"), primary_key=True),
+    Index("ix_challenge_regions_region_code_challenge_id", "region_code", "challenge_id"),
 )
 
 
@@ -150,11 +153,15 @@ class Endorsement(Base):
     they were given (`given_on_id`)."""
 
     __tablename__ = "endorsements"
-    __table_args__ = (UniqueConstraint("challenge_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("challenge_id", "user_id"),
+        # The search's helix filter reads the challenges people endorsed from it alone.
+        Index("ix_endorsements_user_id_challenge_id", "user_id", "challenge_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # The endorser's region when they endorsed (their organisation's, or the one they chose).
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
     given_on_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"))
@@ -185,7 +192,8 @@ practice_themes = Table(
     "practice_themes",
     Base.metadata,
     Column("practice_id", ForeignKey("good_practices.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id"), primary_key=True, index=True),
+    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
+    Index("ix_practice_themes_theme_id_practice_id", "theme_id", "practice_id"),
 )
 
 practice_challenges = Table(

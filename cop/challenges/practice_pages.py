@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from cop.auth.permissions import is_signed_in, standing
+from cop.auth.permissions import Standing, is_signed_in, standing
+from cop.challenges.challenge_pages import CountryRegions, place_choices, region_asked
 from cop.challenges.models import (
     OPEN_CHALLENGES,
     Challenge,
@@ -21,11 +22,11 @@ from cop.challenges.models import (
     PracticeStatus,
     Theme,
 )
-from cop.challenges.practices import may_see_practice
+from cop.challenges.practices import may_see_practice, practice_to_review
 from cop.challenges.search import search_practices
 from cop.errors import NotFound
 from cop.members.membership import get_group
-from cop.members.models import Helix, Region, WorkingGroup
+from cop.members.models import Helix, User, WorkingGroup
 
 PER_PAGE = 25
 MAX_PAGE = 10_000
@@ -58,12 +59,14 @@ def _listed():
 
 @dataclass(frozen=True)
 class PracticeFilters:
-    """Filters as asked for; a value that names nothing is dropped, never an error."""
+    """Filters as asked for; a value that names nothing is dropped, never an error, but for a
+    region code, which then finds nothing (as on the challenge list)."""
 
     theme_id: int | None = None
     country: str | None = None
     text: str = ""
     helix: Helix | None = None
+    region: str | None = None
 
     @classmethod
     def parse(
@@ -72,6 +75,7 @@ class PracticeFilters:
         country: str | None,
         text: str | None = None,
         helix: str | None = None,
+        region: str | None = None,
     ) -> PracticeFilters:
         theme = (theme or "").strip()
         country = (country or "").strip().upper()
@@ -83,6 +87,7 @@ class PracticeFilters:
             else None,
             text=" ".join((text or "").split())[:MAX_QUERY],
             helix=next((h for h in Helix if h.value == helix), None),
+            region=region_asked(region),
         )  # fmt: skip
 
     def args(self, **changes) -> dict:
@@ -91,6 +96,7 @@ class PracticeFilters:
             "q": self.text or None,
             "theme": self.theme_id,
             "country": self.country,
+            "region": self.region,
             "helix": self.helix.value if self.helix else None,
         }
         values.update(changes)
@@ -108,7 +114,9 @@ class PracticeListing:
     pages: int
     filters: PracticeFilters
     themes: list[Theme]
-    countries: list[tuple[str, str]]  # (code, name) of the published practices' regions
+    # (code, name in the reader's language) of the published practices' regions, by name
+    countries: list[tuple[str, str]]
+    places: list[CountryRegions]  # the same countries, with the published practices' regions
     mine: list[GoodPractice]  # the reader's own practices not published
     waiting: list[GoodPractice]  # submitted ones, for coordinators
 
@@ -128,6 +136,7 @@ def group_practices(
         text=filters.text,
         theme_id=filters.theme_id,
         country=filters.country,
+        region=filters.region,
         helix=filters.helix,
         page=page,
         per_page=PER_PAGE,
@@ -140,15 +149,7 @@ def group_practices(
             .order_by(Theme.position, Theme.id)
         )
     )
-    countries = [
-        (code, name)
-        for code, name in session.execute(
-            select(Region.country_code, Region.country_name)
-            .where(Region.code.in_(published.with_only_columns(GoodPractice.region_code)))
-            .distinct()
-            .order_by(Region.country_name)
-        )
-    ]
+    places = place_choices(session, among=published.with_only_columns(GoodPractice.region_code))
     mine: list[GoodPractice] = []
     if reader.member and is_signed_in(viewer):
         mine = list(
@@ -186,7 +187,8 @@ def group_practices(
         pages=pages,
         filters=filters,
         themes=themes,
-        countries=countries,
+        countries=[(place.code, place.name) for place in places],
+        places=places,
         mine=mine,
         waiting=waiting,
     )
@@ -205,12 +207,14 @@ class PracticePage:
     challenges: list[Challenge]  # linked ones the reader may see
     links: list  # links and files not withdrawn
     reviews: list[PracticeReview]  # for the author and the coordinators, else empty
+    author: User | None  # who documented it: for the group's coordinators, who review it
     may_edit: bool
     may_submit: bool
     may_withdraw: bool
 
 
-def practice_page(session: Session, viewer, practice_id: int) -> PracticePage:
+def _load_practice(session: Session, practice_id: int) -> GoodPractice:
+    """The practice with everything its page shows, in a fixed number of statements."""
     practice = session.scalar(
         select(GoodPractice)
         .where(GoodPractice.id == practice_id)
@@ -227,11 +231,11 @@ def practice_page(session: Session, viewer, practice_id: int) -> PracticePage:
     )
     if practice is None:
         raise NotFound(_("There is no such good practice."))
-    reader = standing(session, viewer, practice.group)
+    return practice
+
+
+def _page(practice: GoodPractice, viewer, reader: Standing) -> PracticePage:
     is_author = is_signed_in(viewer) and practice.author_id == viewer.id
-    visible = practice.status is PracticeStatus.PUBLISHED or is_author or reader.coordinates
-    if not visible:
-        raise NotFound(_("There is no such good practice."))
     shown = OPEN_CHALLENGES + (ChallengeStatus.MERGED, ChallengeStatus.CLOSED)
     if not reader.member:
         shown = PUBLIC_CHALLENGES
@@ -245,11 +249,31 @@ def practice_page(session: Session, viewer, practice_id: int) -> PracticePage:
         challenges=[c for c in practice.challenges if c.status in shown],
         links=[link for link in practice.links if link.withdrawn_at is None],
         reviews=list(practice.reviews) if (is_author or reader.coordinates) else [],
+        author=practice.author if reader.coordinates else None,
         may_edit=(reader.coordinates and status is not PracticeStatus.WITHDRAWN)
         or (is_author and status in (PracticeStatus.DRAFT, PracticeStatus.RETURNED)),
         may_submit=(is_author or reader.coordinates)
         and status in (PracticeStatus.DRAFT, PracticeStatus.RETURNED),
         may_withdraw=(is_author or reader.coordinates) and status is PracticeStatus.PUBLISHED,
+    )
+
+
+def practice_page(session: Session, viewer, practice_id: int) -> PracticePage:
+    practice = _load_practice(session, practice_id)
+    reader = standing(session, viewer, practice.group)
+    is_author = is_signed_in(viewer) and practice.author_id == viewer.id
+    visible = practice.status is PracticeStatus.PUBLISHED or is_author or reader.coordinates
+    if not visible:
+        raise NotFound(_("There is no such good practice."))
+    return _page(practice, viewer, reader)
+
+
+def review_page(session: Session, viewer, practice_id: int) -> PracticePage:
+    """The practice as a coordinator reviews it: every field, the contact's email, its author
+    and earlier reviews, so that the decision is taken on the page itself."""
+    practice = practice_to_review(session, viewer, practice_id)  # its coordinators' only
+    return _page(
+        _load_practice(session, practice.id), viewer, standing(session, viewer, practice.group)
     )
 
 

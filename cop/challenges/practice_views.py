@@ -57,6 +57,7 @@ def group_practices(slug: str):
         request.args.get("country"),
         request.args.get("q"),
         request.args.get("helix"),
+        region=request.args.get("region"),
     )
     page = min(max(request.args.get("page", 1, type=int), 1), practice_pages.MAX_PAGE)
     listing = practice_pages.group_practices(get_session(), current_user, slug, filters, page)
@@ -171,16 +172,14 @@ def _submit(session, practice_id: int):
         practices.submit_practice(session, current_user, practice_id)
     except Invalid as error:
         session.rollback()
-        practice = practices.practice_to_edit(session, current_user, practice_id)
-        missing = practices.missing_to_submit(practice)
-        if error.field not in practices.REQUIRED_TO_SUBMIT or not missing:
+        if error.field not in practices.REQUIRED_TO_SUBMIT:
             raise
         # Back to the form, each missing field saying so.
+        practice = practices.practice_to_edit(session, current_user, practice_id)
         form = PracticeForm(formdata=None)
         _fill_choices(form, practice.group, practice)
         form.show(practice)
-        for name in missing:
-            form[name].errors = [_("Please fill in this field before submitting.")]
+        show_error(form, error)
         return _render_form(form, practice.group, practice)
     session.commit()
     flash(
@@ -197,7 +196,7 @@ def _submit(session, practice_id: int):
 @login_required
 def review_practice(practice_id: int):
     session = get_session()
-    practice = practices.practice_to_review(session, current_user, practice_id)
+    page = practice_pages.review_page(session, current_user, practice_id)
     form = ReviewForm()
     if form.validate_on_submit():
         review = _save(
@@ -216,14 +215,15 @@ def review_practice(practice_id: int):
             else:
                 flash(_("The practice is returned to its author, who has been emailed."), "success")
             return _practice_page(practice_id)
-        practice = practices.practice_to_review(session, current_user, practice_id)
+        page = practice_pages.review_page(session, current_user, practice_id)
     status = 400 if form.errors else 200
     return render_template(
         "challenges/practice_review.html",
         form=form,
-        practice=practice,
-        group=practice.group,
-        missing=practices.missing_to_submit(practice),
+        page=page,
+        practice=page.practice,
+        group=page.practice.group,
+        missing=practices.missing_to_submit(page.practice),
     ), status
 
 

@@ -1,6 +1,6 @@
-"""The domain operations on good practices: a member documents one as a draft, submits it, a
-coordinator publishes it or returns it with comments (the author is emailed), and a published
-practice may be withdrawn; links and files are added to a practice and withdrawn. Each checks
+"""The domain operations on good practices: a member documents one as a draft, submits it (the
+group's coordinators are emailed), a coordinator publishes it or returns it with comments (the
+author is emailed), and a published practice may be withdrawn; links and files are added to a practice and withdrawn. Each checks
 permission, validates, writes the audit and outbox rows and flushes."""
 
 from __future__ import annotations
@@ -25,20 +25,15 @@ from cop.challenges.models import (
     PracticeStatus,
     ReviewDecision,
 )
-from cop.challenges.services import (
-    MAX_DESCRIPTION,
-    MAX_NOTE,
-    MAX_TITLE,
-    find_group,
-    find_regions,
-    find_themes,
-)
+from cop.challenges.services import MAX_DESCRIPTION, MAX_NOTE, MAX_TITLE, find_regions
+from cop.challenges.themes import find_themes
 from cop.errors import Invalid, NotAllowed, NotFound
 from cop.mail.messages import external_url, send_templated
 from cop.meetings.content import StoredFile, Upload, store_upload
 from cop.meetings.storage import MaterialStore
+from cop.members.membership import find_group, tell_coordinators
 from cop.members.models import Organisation
-from cop.validation import check_text, check_url
+from cop.validation import Problems, check_text, check_url
 
 MAX_TIMESCALE = 200
 MAX_NAME = 200
@@ -106,34 +101,44 @@ class PracticeDetails:
 def _values(
     session: Session, group, details: PracticeDetails, practice: GoodPractice | None = None
 ) -> dict:
-    """The checked values of the form. A practice being edited keeps the themes and
-    challenges it has, though retired, closed or merged since."""
+    """The checked values of the form, every problem with it at once. A practice being edited
+    keeps the themes and challenges it has, though retired, closed or merged since."""
+    problems = Problems()
     values = {
-        "title": check_text(details.title, "title", MAX_TITLE, required=True, refuse_control=True),
-        "timescale": check_text(details.timescale, "timescale", MAX_TIMESCALE, refuse_control=True),
-        "contact_name": check_text(
-            details.contact_name, "contact_name", MAX_NAME, refuse_control=True
+        "title": problems.check(
+            check_text, details.title, "title", MAX_TITLE, required=True, refuse_control=True
+        ),
+        "timescale": problems.check(
+            check_text, details.timescale, "timescale", MAX_TIMESCALE, refuse_control=True
+        ),
+        "contact_name": problems.check(
+            check_text, details.contact_name, "contact_name", MAX_NAME, refuse_control=True
         ),
     }
     for name, limit in TEXTS:
-        values[name] = check_text(getattr(details, name), name, limit, refuse_control=True)
+        values[name] = problems.check(
+            check_text, getattr(details, name), name, limit, refuse_control=True
+        )
     email = (details.contact_email or "").strip()
-    values["contact_email"] = normalise_email(email, field="contact_email") if email else ""
+    values["contact_email"] = (
+        problems.check(normalise_email, email, field="contact_email") if email else ""
+    )
     values["region_code"] = None
     if details.region_code:
         try:
             (region,) = find_regions(session, [details.region_code])
-        except Invalid as error:
-            raise Invalid(error.message, field="region_code") from None
-        values["region_code"] = region.code
+            values["region_code"] = region.code
+        except Invalid:
+            problems.add(_("Choose a region from the list."), "region_code")
     values["organisation_id"] = None
     if details.organisation_id is not None:
         organisation = session.get(Organisation, details.organisation_id)
         if organisation is None or organisation.merged_into_id is not None:
-            raise Invalid(_("Choose an organisation from the list."), field="organisation_id")
-        values["organisation_id"] = organisation.id
-    values["themes"] = find_themes(
-        session, group, details.theme_ids, keep=practice.themes if practice else ()
+            problems.add(_("Choose an organisation from the list."), "organisation_id")
+        else:
+            values["organisation_id"] = organisation.id
+    values["themes"] = problems.check(
+        find_themes, session, group, details.theme_ids, keep=practice.themes if practice else ()
     )
     wanted = set(details.challenge_ids)
     kept = [c for c in (practice.challenges if practice else []) if c.id in wanted]
@@ -148,8 +153,9 @@ def _values(
         )
     )
     if len(challenges) != len(wanted):
-        raise Invalid(_("Choose among the group's open challenges."), field="challenge_ids")
+        problems.add(_("Choose among the group's open challenges."), "challenge_ids")
     values["challenges"] = kept + challenges
+    problems.raise_found()
     return values
 
 
@@ -238,15 +244,18 @@ def missing_to_submit(practice: GoodPractice) -> list[str]:
 
 
 def _check_complete(values: dict) -> None:
+    problems = Problems()
     for name in REQUIRED_TO_SUBMIT:
         if not values.get(name):
-            raise Invalid(_("Please fill in this field before submitting."), field=name)
+            problems.add(_("Please fill in this field before submitting."), name)
+    problems.raise_found()
 
 
 def submit_practice(
     session: Session, actor, practice_id: int, now: datetime | None = None
 ) -> GoodPractice:
-    """The author hands the practice to the coordinators, once everything required is said."""
+    """The author hands the practice to the coordinators, once everything required is said;
+    the coordinators are emailed a link to review it (but the one who submitted it)."""
     practice = _practice(session, practice_id, lock=True)
     _require_editor(session, actor, practice)
     if practice.status not in (PracticeStatus.DRAFT, PracticeStatus.RETURNED):
@@ -257,6 +266,15 @@ def submit_practice(
     practice.submitted_at = now or clock.now()
     _record(session, actor, practice, "practice.submitted",
             f"Submitted the practice {practice.title}", before)  # fmt: skip
+    tell_coordinators(
+        session,
+        practice.group,
+        "practice_submitted",
+        skip=actor,
+        practice=practice,
+        submitter=actor,
+        review_url=external_url("challenges.review_practice", practice_id=practice.id),
+    )
     return practice
 
 

@@ -1,4 +1,4 @@
-"""The domain operations on themes and challenges: raising a challenge, endorsing it for one's
+"""The domain operations on challenges: raising a challenge, endorsing it for one's
 region, the coordinators' decisions (accept, address, close), their ranking and merging
 duplicates without losing endorsements. Each checks permission, validates, writes the audit
 row and flushes; the caller commits."""
@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cop import clock
-from cop.audit.services import record_change, snapshot
+from cop.audit.services import record_change, record_edit, snapshot
 from cop.auth.permissions import (
     is_coordinator,
     is_member,
@@ -28,21 +27,22 @@ from cop.challenges.models import (
     ChallengeStatus,
     Endorsement,
     GoodPractice,
-    Theme,
     practice_challenges,
 )
+from cop.challenges.themes import find_themes
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
 from cop.mail.messages import external_url, send_templated
 from cop.meetings.models import Meeting
+from cop.members.labels import region_label
+from cop.members.membership import find_group, tell_coordinators
 from cop.members.models import Region, WorkingGroup
-from cop.validation import check_text
+from cop.validation import Problems, check_text
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
 MAX_NOTE = 2_000
 MAX_REGIONS = 100
 
-THEME_FIELDS = ("name", "description", "position", "retired_at")
 CHALLENGE_FIELDS = (
     "title",
     "description",
@@ -53,96 +53,12 @@ CHALLENGE_FIELDS = (
     "decision_note",
 )
 
-# The critical aspects the Innovation Diffusion group set out to work on.
-INNOVATION_DIFFUSION_THEMES = (
-    "The strengths and weaknesses of SMEs' adoption of new technologies",
-    "Universities and RTOs failing to meet the needs of companies in their ecosystem",
-    "Innovation agencies' inefficiencies in facilitating knowledge flows and coordinating with"
-    " other public agencies",
-    "The lack of knowledge transfer from multinationals to national companies",
-    "Digitalisation",
-)
-
 # The steps a coordinator moves an open challenge along.
 NEXT_STATUS = {
     ChallengeStatus.PROPOSED: ChallengeStatus.ACCEPTED,
     ChallengeStatus.ACCEPTED: ChallengeStatus.BEING_ADDRESSED,
     ChallengeStatus.BEING_ADDRESSED: ChallengeStatus.ADDRESSED,
 }
-
-
-def find_group(session: Session, group_id: int) -> WorkingGroup:
-    group = session.get(WorkingGroup, group_id)
-    if group is None:
-        raise NotFound(_("There is no working group at this address."))
-    return group
-
-
-# --- Themes -------------------------------------------------------------------------------
-
-
-def group_themes(session: Session, group: WorkingGroup, *, retired: bool = False) -> list[Theme]:
-    query = select(Theme).where(Theme.group_id == group.id)
-    if not retired:
-        query = query.where(Theme.retired_at.is_(None))
-    return list(session.scalars(query.order_by(Theme.position, Theme.id)))
-
-
-def add_theme(session: Session, actor, group_id: int, name: str, description: str = "") -> Theme:
-    """A new theme at the end of the group's list (coordinators)."""
-    group = find_group(session, group_id)
-    require_coordinator(session, actor, group)
-    name = check_text(name, "name", MAX_TITLE, required=True, refuse_control=True)
-    description = check_text(description, "description", MAX_NOTE, refuse_control=True)
-    if session.scalar(select(Theme.id).where(Theme.group_id == group.id, Theme.name == name)):
-        raise Invalid(_("The group already has a theme with this name."), field="name")
-    last = session.scalar(select(func.max(Theme.position)).where(Theme.group_id == group.id))
-    theme = Theme(group=group, name=name, description=description, position=(last or 0) + 1)
-    session.add(theme)
-    session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="theme.added",
-        record=theme,
-        summary=f"Added the theme {name}",
-        after=snapshot(theme, THEME_FIELDS),
-    )
-    return theme
-
-
-def seed_themes(session: Session, group: WorkingGroup, names: tuple[str, ...]) -> list[Theme]:
-    """Give a group its first themes (demo data, new groups); those it has already are kept."""
-    have = {theme.name for theme in group_themes(session, group, retired=True)}
-    added = []
-    for position, name in enumerate(names, start=1):
-        if name not in have:
-            added.append(Theme(group=group, name=name, position=position))
-    session.add_all(added)
-    session.flush()
-    return added
-
-
-def retire_theme(session: Session, actor, theme_id: int, now: datetime | None = None) -> Theme:
-    """Take a theme out of the choices; records filed under it keep it."""
-    theme = session.get(Theme, theme_id)
-    if theme is None:
-        raise NotFound(_("There is no such theme."))
-    require_coordinator(session, actor, theme.group)
-    if theme.retired_at is None:
-        before = snapshot(theme, THEME_FIELDS)
-        theme.retired_at = now or clock.now()
-        session.flush()
-        record_change(
-            session,
-            actor=actor,
-            action="theme.retired",
-            record=theme,
-            summary=f"Retired the theme {theme.name}",
-            before=before,
-            after=snapshot(theme, THEME_FIELDS),
-        )
-    return theme
 
 
 # --- Raising a challenge ----------------------------------------------------------------------
@@ -157,26 +73,6 @@ class ChallengeDetails:
     theme_ids: list[int] = field(default_factory=list)
     region_codes: list[str] = field(default_factory=list)
     meeting_id: int | None = None
-
-
-def find_themes(
-    session: Session, group: WorkingGroup, ids: list[int], keep: Iterable[Theme] = ()
-) -> list[Theme]:
-    """The group's current themes of these ids; themes a record already has (`keep`) may
-    stay though retired since (what is filed under a theme keeps it)."""
-    wanted = set(ids)
-    kept = [theme for theme in keep if theme.id in wanted]
-    wanted -= {theme.id for theme in kept}
-    themes = list(
-        session.scalars(
-            select(Theme).where(
-                Theme.id.in_(wanted), Theme.group_id == group.id, Theme.retired_at.is_(None)
-            )
-        )
-    )
-    if len(themes) != len(wanted):
-        raise Invalid(_("Choose among the group's themes."), field="theme_ids")
-    return kept + themes
 
 
 def find_regions(session: Session, codes: list[str]) -> list[Region]:
@@ -205,28 +101,9 @@ def raise_challenge(session: Session, actor, group_id: int, details: ChallengeDe
         raise NotAllowed(_("Please log in first."))
     group = find_group(session, group_id)
     require_member(session, actor, group)
-    title = check_text(details.title, "title", MAX_TITLE, required=True, refuse_control=True)
-    description = check_text(
-        details.description, "description", MAX_DESCRIPTION, required=True, refuse_control=True
-    )
-    themes = find_themes(session, group, details.theme_ids)
-    regions = find_regions(session, details.region_codes)
     own = actor.organisation.region if actor.organisation is not None else None
-    if own is not None and own not in regions:
-        regions.append(own)
-    if not regions:
-        raise Invalid(_("Name at least one region that faces this challenge."), "region_codes")
-    meeting = _meeting(session, group, details.meeting_id)
-    challenge = Challenge(
-        group=group,
-        title=title,
-        description=description,
-        status=ChallengeStatus.PROPOSED,
-        raised_by=actor,
-        raised_at_meeting=meeting,
-        themes=themes,
-        regions=regions,
-    )
+    values = _checked(session, group, details, regions_besides=[own] if own else [])
+    challenge = Challenge(group=group, status=ChallengeStatus.PROPOSED, raised_by=actor, **values)
     session.add(challenge)
     session.flush()
     record_change(
@@ -234,10 +111,65 @@ def raise_challenge(session: Session, actor, group_id: int, details: ChallengeDe
         actor=actor,
         action="challenge.raised",
         record=challenge,
-        summary=f"Raised the challenge {title}",
+        summary=f"Raised the challenge {challenge.title}",
         after=snapshot(challenge, CHALLENGE_FIELDS),
     )
+    tell_coordinators(
+        session,
+        group,
+        "challenge_proposed",
+        skip=actor,
+        challenge=challenge,
+        raiser=actor,
+        challenge_url=external_url("challenges.challenge", challenge_id=challenge.id),
+    )
     return challenge
+
+
+def _checked(
+    session: Session,
+    group: WorkingGroup,
+    details: ChallengeDetails,
+    *,
+    keep: Challenge | None = None,
+    regions_besides: Iterable[Region] = (),
+) -> dict:
+    """The checked values of the challenge form, every problem with it at once. A challenge
+    being edited (`keep`) keeps its themes and meeting though retired or hidden since; the
+    regions `regions_besides` (the raiser's own, those endorsed for) are always among its
+    regions."""
+    problems = Problems()
+    title = problems.check(
+        check_text, details.title, "title", MAX_TITLE, required=True, refuse_control=True
+    )
+    description = problems.check(
+        check_text,
+        details.description,
+        "description",
+        MAX_DESCRIPTION,
+        required=True,
+        refuse_control=True,
+    )
+    themes = problems.check(
+        find_themes, session, group, details.theme_ids, keep=keep.themes if keep else ()
+    )
+    regions = problems.check(find_regions, session, details.region_codes)
+    if regions is not None:
+        regions += [region for region in regions_besides if region not in regions]
+        if not regions:
+            problems.add(_("Name at least one region that faces this challenge."), "region_codes")
+    if keep is not None and details.meeting_id == keep.raised_at_meeting_id:
+        meeting = keep.raised_at_meeting
+    else:
+        meeting = problems.check(_meeting, session, group, details.meeting_id)
+    problems.raise_found()
+    return {
+        "title": title,
+        "description": description,
+        "themes": sorted(themes, key=lambda theme: (theme.position, theme.id)),
+        "regions": sorted(regions, key=lambda region: region.code),
+        "raised_at_meeting": meeting,
+    }
 
 
 def _challenge(session: Session, challenge_id: int, *, lock: bool = False) -> Challenge:
@@ -253,11 +185,18 @@ def _challenge(session: Session, challenge_id: int, *, lock: bool = False) -> Ch
 # --- Endorsing ------------------------------------------------------------------------------
 
 
+def endorsing_region(actor) -> Region | None:
+    """The region a member endorses for: their organisation's. None when it has none (bodies
+    working at EU level), who then name the region that faces the challenge."""
+    organisation = actor.organisation if is_signed_in(actor) else None
+    return organisation.region if organisation is not None else None
+
+
 def endorse(
     session: Session, actor, challenge_id: int, region_code: str | None = None
 ) -> Endorsement:
-    """A member says their region faces the challenge too: once per member. The region is
-    their organisation's unless they name another."""
+    """A member says their region faces the challenge too: once per member, for their
+    organisation's region; a member whose organisation has no region names one."""
     if not is_signed_in(actor):
         raise NotAllowed(_("Please log in first."))
     challenge = _challenge(session, challenge_id, lock=True)
@@ -276,14 +215,24 @@ def endorse(
         )
     ):
         raise Conflict(_("You have already endorsed this challenge."))
-    if region_code and region_code.strip():
+    chosen = (region_code or "").strip().upper()
+    region = endorsing_region(actor)
+    if region is not None:
+        # Each member speaks for their own region: another one is somebody else's to endorse.
+        if chosen and chosen != region.code:
+            raise Invalid(
+                _(
+                    "You endorse for your organisation's region (%(region)s), not for another one.",
+                    region=region_label(region),
+                ),
+                field="region_code",
+            )
+    elif chosen:
         try:
-            (region,) = find_regions(session, [region_code])
+            (region,) = find_regions(session, [chosen])
         except Invalid as error:
             raise Invalid(error.message, field="region_code") from None
     else:
-        region = actor.organisation.region if actor.organisation is not None else None
-    if region is None:
         raise Invalid(_("Choose the region that faces this challenge."), field="region_code")
     endorsement = Endorsement(
         challenge=challenge, user=actor, region=region, given_on_id=challenge.id
@@ -298,6 +247,7 @@ def endorse(
         action="challenge.endorsed",
         record=challenge,
         summary=f"Endorsed the challenge {challenge.title} for {region.code}",
+        after={"region_code": region.code},
     )
     return endorsement
 
@@ -305,21 +255,21 @@ def endorse(
 # --- Coordinators' decisions --------------------------------------------------------------
 
 
-def _decide(session: Session, actor, challenge: Challenge, action: str, summary: str, change):
+def _decide(
+    session: Session, actor, challenge: Challenge, action: str, summary: str, change, **noted
+):
+    """Make a coordinator's decision (`change`) and audit it; `noted` goes in the audit entry
+    too (what the challenge's history reads of it)."""
     require_coordinator(session, actor, challenge.group)
-    before = snapshot(challenge, CHALLENGE_FIELDS)
-    change()
-    challenge.decided_at = clock.now()
-    session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action=action,
-        record=challenge,
-        summary=summary,
-        before=before,
-        after=snapshot(challenge, CHALLENGE_FIELDS),
-    )
+
+    def decide():
+        change()
+        challenge.decided_at = clock.now()
+
+    record_edit(
+        session, actor=actor, record=challenge, fields=CHALLENGE_FIELDS, action=action,
+        summary=summary, change=decide, **noted,
+    )  # fmt: skip
     return challenge
 
 
@@ -394,7 +344,11 @@ def prioritise(session: Session, actor, group_id: int, ordered_ids: list[int]) -
             raise Invalid(_("Rank only the group's challenges."), field="ranking")
         if challenge.status not in OPEN_CHALLENGES or challenge.status is ChallengeStatus.PROPOSED:
             raise Invalid(
-                _("Only accepted challenges are ranked: %(title)s is not.", title=challenge.title),
+                _(
+                    "Only challenges taken up (accepted, being addressed or addressed) are"
+                    " ranked: %(title)s is not.",
+                    title=challenge.title,
+                ),
                 field="ranking",
             )
     before = {challenge.id: challenge.priority for challenge in challenges}
@@ -497,6 +451,7 @@ def merge_challenge(
         "challenge.merged",
         f"Merged the challenge {challenge.title} into {target.title} ({moved} endorsements moved)",
         change,
+        endorsements_moved=moved,
     )
     _tell_raiser(
         session,
@@ -558,42 +513,24 @@ def update_challenge(
         raise NotAllowed(_("Only its coordinators and the member who raised it may change it."))
     if not coordinates:
         require_member(session, actor, group)
-    title = check_text(details.title, "title", MAX_TITLE, required=True, refuse_control=True)
-    description = check_text(
-        details.description, "description", MAX_DESCRIPTION, required=True, refuse_control=True
-    )
-    themes = find_themes(session, group, details.theme_ids, keep=challenge.themes)
-    regions = find_regions(session, details.region_codes)
     endorsed = session.scalars(
         select(Region)
         .join(Endorsement, Endorsement.region_code == Region.code)
         .where(Endorsement.challenge_id == challenge.id)
         .distinct()
     )
-    for region in endorsed:
-        if region not in regions:
-            regions.append(region)
-    if not regions:
-        raise Invalid(_("Name at least one region that faces this challenge."), "region_codes")
-    meeting = (
-        challenge.raised_at_meeting
-        if details.meeting_id is not None and details.meeting_id == challenge.raised_at_meeting_id
-        else _meeting(session, group, details.meeting_id)
-    )
+    values = _checked(session, group, details, keep=challenge, regions_besides=list(endorsed))
     before = snapshot(challenge, CHALLENGE_FIELDS)
     before_links = _links(challenge)
-    challenge.title = title
-    challenge.description = description
-    challenge.themes = sorted(themes, key=lambda theme: (theme.position, theme.id))
-    challenge.regions = sorted(regions, key=lambda region: region.code)
-    challenge.raised_at_meeting = meeting
+    for name, value in values.items():
+        setattr(challenge, name, value)
     session.flush()
     record_change(
         session,
         actor=actor,
         action="challenge.edited",
         record=challenge,
-        summary=f"Edited the challenge {title}",
+        summary=f"Edited the challenge {challenge.title}",
         before={**before, **before_links},
         after={**snapshot(challenge, CHALLENGE_FIELDS), **_links(challenge)},
     )

@@ -27,7 +27,7 @@ from cop.meetings.models import (
 )
 from cop.meetings.times import date_pattern, format_when, local_to_utc, utc_to_local, zone
 from cop.members.models import WorkingGroup
-from cop.validation import check_choice, check_text, check_url
+from cop.validation import Problems, check_choice, check_text, check_url
 
 MAX_TITLE = 200
 MAX_VENUE = 200
@@ -138,14 +138,17 @@ def check_times(
     start_field: str = "starts_at",
     end_field: str = "ends_at",
 ) -> tuple[datetime, datetime]:
-    """Start and end typed as wall-clock times in a zone, as instants; the end after the start."""
+    """Start and end typed as wall-clock times in a zone, as instants; the end after the start.
+    Invalid names every time that is wrong."""
     zone(zone_name)
-    starts_at = _instant(starts_local, zone_name, start_field, required=True)
-    ends_at = _instant(ends_local, zone_name, end_field, required=True)
-    if ends_at <= starts_at:
-        raise Invalid(_("The end must come after the start."), field=end_field)
-    if future and starts_at <= now:
-        raise Invalid(_("The start must be in the future."), field=start_field)
+    problems = Problems()
+    starts_at = problems.check(_instant, starts_local, zone_name, start_field, required=True)
+    ends_at = problems.check(_instant, ends_local, zone_name, end_field, required=True)
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        problems.add(_("The end must come after the start."), end_field)
+    if future and starts_at is not None and starts_at <= now:
+        problems.add(_("The start must be in the future."), start_field)
+    problems.raise_found()
     return starts_at, ends_at
 
 
@@ -231,61 +234,77 @@ def validate_details(
     *,
     meeting: Meeting | None = None,
 ) -> dict:
-    """The column values the details give, or Invalid naming the first field that is wrong."""
-    title = check_text(details.title, "title", MAX_TITLE, required=True)
-    kind = check_choice(MeetingKind, details.kind, "kind")
+    """The column values the details give, or Invalid naming every field that is wrong (a check
+    that needs a value found wrong, the start say, waits until that value is right)."""
+    problems = Problems()
+    title = problems.check(check_text, details.title, "title", MAX_TITLE, required=True)
+    kind = problems.check(check_choice, MeetingKind, details.kind, "kind")
     zone_name = (details.timezone or "").strip()
-    zone(zone_name)
-    starts_at, ends_at = check_times(
-        details.starts_at, details.ends_at, zone_name, now, future=meeting is None
-    )
-    format_ = check_choice(MeetingFormat, details.format, "format")
-    venue = check_text(details.venue, "venue", MAX_VENUE)
-    address = check_text(details.address, "address", MAX_ADDRESS)
-    online_url = check_url(details.online_url, "online_url")
+    zone_known = problems.check(zone, zone_name) is not None
+    starts_at = ends_at = None
+    if zone_known:
+        times = problems.check(
+            check_times, details.starts_at, details.ends_at, zone_name, now, future=meeting is None
+        )
+        starts_at, ends_at = times or (None, None)
+    format_ = problems.check(check_choice, MeetingFormat, details.format, "format")
+    venue = problems.check(check_text, details.venue, "venue", MAX_VENUE)
+    address = problems.check(check_text, details.address, "address", MAX_ADDRESS)
+    online_url = problems.check(check_url, details.online_url, "online_url")
     if online_url and format_ is MeetingFormat.IN_PERSON:
-        raise Invalid(
+        problems.add(
             _("An in-person meeting has no online link: leave it empty or choose a hybrid format."),
-            field="online_url",
+            "online_url",
         )
     capacities = {}
     for mode, field in CAPACITY_FIELDS.items():
-        value = _check_capacity(getattr(details, field), field)
-        if value is not None and mode not in FORMAT_MODES[format_]:
-            raise Invalid(
-                _("This format has no such attendance: leave this capacity empty."), field=field
-            )
+        value = problems.check(_check_capacity, getattr(details, field), field)
+        if value is not None and format_ is not None and mode not in FORMAT_MODES[format_]:
+            problems.add(_("This format has no such attendance: leave this capacity empty."), field)
         capacities[field] = value
-    opens_at = _instant(
-        details.registration_opens_at, zone_name, "registration_opens_at", required=False
-    )
-    closes_at = _instant(
-        details.registration_closes_at, zone_name, "registration_closes_at", required=False
-    )
-    if opens_at is not None and opens_at >= starts_at:
-        raise Invalid(
-            _("Registration must open before the meeting starts."), field="registration_opens_at"
+    opens_at = closes_at = None
+    if zone_known:
+        opens_at = problems.check(
+            _instant, details.registration_opens_at, zone_name, "registration_opens_at",
+            required=False,
+        )  # fmt: skip
+        closes_at = problems.check(
+            _instant, details.registration_closes_at, zone_name, "registration_closes_at",
+            required=False,
+        )  # fmt: skip
+    if opens_at is not None and starts_at is not None and opens_at >= starts_at:
+        problems.add(
+            _("Registration must open before the meeting starts."), "registration_opens_at"
         )
     if closes_at is not None and opens_at is not None and closes_at <= opens_at:
-        raise Invalid(_("Registration must close after it opens."), field="registration_closes_at")
-    if closes_at is not None and closes_at > starts_at:
-        raise Invalid(
+        problems.add(_("Registration must close after it opens."), "registration_closes_at")
+    elif closes_at is not None and starts_at is not None and closes_at > starts_at:
+        problems.add(
             _("Registration must close before the meeting starts, or when it starts."),
-            field="registration_closes_at",
+            "registration_closes_at",
         )
-    audience = check_choice(Audience, details.audience, "audience")
-    reminder_days = parse_reminder_days(details.reminder_days)
-    agenda_visibility = check_choice(Visibility, details.agenda_visibility, "agenda_visibility")
-    minutes_visibility = check_choice(Visibility, details.minutes_visibility, "minutes_visibility")
-    description = check_text(details.description, "description", MAX_DESCRIPTION)
-    cycle_slot = _check_slot(
-        session,
-        group,
-        kind,
-        details.cycle_slot,
-        besides=meeting.id if meeting is not None else None,
+    audience = problems.check(check_choice, Audience, details.audience, "audience")
+    reminder_days = problems.check(parse_reminder_days, details.reminder_days)
+    agenda_visibility = problems.check(
+        check_choice, Visibility, details.agenda_visibility, "agenda_visibility"
     )
-    check_plenary_window(group, kind, cycle_slot, starts_at, "starts_at")
+    minutes_visibility = problems.check(
+        check_choice, Visibility, details.minutes_visibility, "minutes_visibility"
+    )
+    description = problems.check(check_text, details.description, "description", MAX_DESCRIPTION)
+    cycle_slot = None
+    if kind is not None:
+        cycle_slot = problems.check(
+            _check_slot,
+            session,
+            group,
+            kind,
+            details.cycle_slot,
+            besides=meeting.id if meeting is not None else None,
+        )
+    if starts_at is not None and not problems.failed("cycle_slot"):
+        problems.check(check_plenary_window, group, kind, cycle_slot, starts_at, "starts_at")
+    problems.raise_found()
     return dict(
         title=title,
         kind=kind,

@@ -45,6 +45,13 @@ def get_group(session: Session, slug: str) -> WorkingGroup:
     return group
 
 
+def find_group(session: Session, group_id: int) -> WorkingGroup:
+    group = session.get(WorkingGroup, group_id)
+    if group is None:
+        raise NotFound(_("There is no working group at this address."))
+    return group
+
+
 def find_membership(session: Session, user, group: WorkingGroup) -> Membership | None:
     """The person's membership row in the group, whatever its status (None for visitors)."""
     return membership_of(session, user, group)
@@ -63,6 +70,26 @@ def active_coordinators(session: Session, group: WorkingGroup) -> list[User]:
             .order_by(User.name, User.id)
         )
     )
+
+
+def tell_coordinators(
+    session: Session, group: WorkingGroup, template: str, *, skip=None, **context
+) -> None:
+    """Email each of the group's coordinators (but `skip`, the person who acted) in their
+    language, through the outbox; the template names the reader `coordinator`."""
+    for coordinator in active_coordinators(session, group):
+        # A closed or disabled account reads no mail.
+        if not coordinator.is_active or (skip is not None and coordinator.id == skip.id):
+            continue
+        send_templated(
+            session,
+            to=coordinator.email,
+            template=template,
+            language=coordinator.language,
+            group=group,
+            coordinator=coordinator,
+            **context,
+        )
 
 
 def insert_membership(session: Session, **values) -> Membership:
@@ -152,21 +179,14 @@ def apply_to_group(session: Session, actor, group: WorkingGroup, motivation: str
         decided_by_id=None,
         decided_at=None,
     )
-    queue_url = external_url("members.applications", slug=group.slug)
-    for coordinator in active_coordinators(session, group):
-        if not coordinator.is_active:  # a closed or disabled account reads no mail
-            continue
-        send_templated(
-            session,
-            to=coordinator.email,
-            template="membership_application",
-            language=coordinator.language,
-            group=group,
-            coordinator=coordinator,
-            applicant=actor,
-            motivation=motivation,
-            queue_url=queue_url,
-        )
+    tell_coordinators(
+        session,
+        group,
+        "membership_application",
+        applicant=actor,
+        motivation=motivation,
+        queue_url=external_url("members.applications", slug=group.slug),
+    )
     return membership
 
 
