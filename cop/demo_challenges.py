@@ -1370,6 +1370,9 @@ def _challenges(context: _Context, specs, ranked: When) -> dict[str, Challenge]:
         for rank, challenge in sorted(ranks.items()):
             challenge.priority = rank
             challenge.updated_at = max(challenge.updated_at, at)
+            _audit(context, context.coordinator, "challenge.ranked", challenge,
+                   f"Ranked the challenge {challenge.title} {rank}", at,
+                   {"rank": None}, {"rank": rank})  # fmt: skip
         entry = record_change(
             session,
             actor=context.coordinator,

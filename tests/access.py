@@ -856,12 +856,20 @@ ACCESS_TABLE: list[Route] = [
         "/practices/{draft_practice}/edit",
         {**practice_editors(200), "anonymous": LOGIN},
     ),
-    # Submitted, it is no longer its author's to change (400); coordinators may.
+    # Submitted, it is no longer its author's to change: they are sent to its page, told why
+    # (a POST is refused, 400); coordinators may change it.
     Route(
         "challenges.edit_practice",
         "GET",
         "/practices/{submitted_practice}/edit",
-        {**practice_editors(200), "anonymous": LOGIN, "member": 400},
+        {**practice_editors(200), "anonymous": LOGIN, "member": 302},
+    ),
+    Route(
+        "challenges.edit_practice",
+        "POST",
+        "/practices/{submitted_practice}/edit",
+        {**practice_editors(302), "anonymous": LOGIN, "member": 400},
+        {"title": "Renamed"},
     ),
     Route(
         "challenges.edit_practice",
@@ -881,6 +889,23 @@ ACCESS_TABLE: list[Route] = [
         "POST",
         "/practices/{published_practice}/submit",
         {**practice_editors(400), "anonymous": LOGIN},
+    ),
+    # Reloaded after a refused submission: back to the form (which says who may see it).
+    Route(
+        "challenges.submit_practice", "GET", "/practices/{draft_practice}/submit", signed_in(302)
+    ),
+    # Its author takes a submitted practice back; coordinators return it instead (403).
+    Route(
+        "challenges.take_back_practice",
+        "POST",
+        "/practices/{submitted_practice}/take-back",
+        {**practice_editors(302), "anonymous": LOGIN, "coordinator": 403, "admin": 403},
+    ),
+    Route(
+        "challenges.take_back_practice",
+        "POST",
+        "/practices/{draft_practice}/take-back",
+        {**practice_editors(400), "anonymous": LOGIN, "coordinator": 403, "admin": 403},
     ),
     Route(
         "challenges.review_practice",
@@ -903,11 +928,32 @@ ACCESS_TABLE: list[Route] = [
         only(400, "coordinator", "admin"),
         {"decision": "returned"},
     ),
+    # Withdrawing asks to tick that it is understood (400 without).
+    Route(
+        "challenges.withdraw_practice",
+        "GET",
+        "/practices/{published_practice}/withdraw",
+        only(200, "member", "coordinator", "admin"),
+    ),
     Route(
         "challenges.withdraw_practice",
         "POST",
         "/practices/{published_practice}/withdraw",
         only(302, "member", "coordinator", "admin"),
+        {"understood": "y"},
+    ),
+    Route(
+        "challenges.withdraw_practice",
+        "POST",
+        "/practices/{published_practice}/withdraw",
+        only(400, "member", "coordinator", "admin"),
+    ),
+    # Only a withdrawn practice is published again (a published one: 400), by coordinators.
+    Route(
+        "challenges.publish_practice_again",
+        "POST",
+        "/practices/{published_practice}/publish-again",
+        only(400, "coordinator", "admin"),
     ),
     Route(
         "challenges.practice_links",

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cop.audit.models import AuditEntry
-from cop.challenges import services
+from cop.challenges import decisions, services
 from cop.challenges.models import (
     Challenge,
     ChallengeStatus,
@@ -926,7 +926,9 @@ def test_the_history_queries_do_not_grow(app, world, challenges, session, count_
                     status=ChallengeStatus.ACCEPTED,
                     title=f"Duplicate {number}",
                 )
-                services.merge_challenge(session, world["coordinator"], duplicate.id, accepted.id)
+                decisions.merge_challenge(session, world["coordinator"], duplicate.id, accepted.id)
+                ranking = [accepted.id] if number % 2 else []
+                decisions.prioritise(session, world["coordinator"], world["group"].id, ranking)
         session.commit()
 
     def queries() -> dict[str, int]:
@@ -947,6 +949,8 @@ def test_the_history_queries_do_not_grow(app, world, challenges, session, count_
     assert page.count("was merged into this challenge (1 endorsement moved)") == 14
     assert "“Duplicate 14” was merged into this challenge" in page
     assert "Endorsed for Oberbayern, Germany" in page and "Endorsed for Wien, Austria" in page
+    assert page.count("Ranked 1 · by Cora Coordinator") == 7
+    assert page.count("Unranked · by Cora Coordinator") == 7
 
 
 @pytest.mark.parametrize(
@@ -957,7 +961,9 @@ def test_the_history_queries_do_not_grow(app, world, challenges, session, count_
         ("closed", "That challenge is closed or merged itself"),
         ("foreign", "Choose a challenge of the same group."),
         ("", "Choose the challenge to merge this one into."),
-        ("99999999", "There is no such challenge."),
+        ("99999999", "Choose a challenge from the list."),
+        ("abc", "Choose a challenge from the list."),
+        ("-3", "Choose a challenge from the list."),
     ],
 )
 def test_bad_merges_are_refused(app, world, challenges, session, into, message):
@@ -968,8 +974,11 @@ def test_bad_merges_are_refused(app, world, challenges, session, into, message):
     response = browser_for(app, world["coordinator"]).post(
         f"/challenges/{proposed.id}/merge", {"into": value}
     )
-    assert response.status_code in (400, 404)
-    assert message in text_of(response)
+    # The merge form again, the problem next to its "Merge into" field.
+    assert response.status_code == 400
+    assert re.search(
+        r'id="into-error"[^>]*>[^<]*' + re.escape(message), html.unescape(text_of(response))
+    )
     session.refresh(proposed)
     assert proposed.status is ChallengeStatus.PROPOSED and count(session, AuditEntry) == audit
     assert outbox(session, "challenge_merged") == []
@@ -1021,6 +1030,48 @@ def test_the_raiser_edits_while_proposed(app, world, challenges, session):
     assert coordinator.client.get(f"/challenges/{accepted.id}/edit").status_code == 200
 
 
+def test_editing_keeps_the_raisers_region_through_the_page(app, world, challenges, session):
+    """Rosa (Madrid, ES30) raised it: unticking her region does not drop it, as the form says."""
+    proposed = challenges["proposed"]
+    make_endorsement(session, proposed, world["endorser"], region_code="FI1B")
+    session.commit()
+    for person in ("raiser", "coordinator"):
+        browser = browser_for(app, world[person])
+        form = text_of(browser.client.get(f"/challenges/{proposed.id}/edit"))
+        # Rosa reads the site in French.
+        assert (
+            "La région du membre qui l'a signalé et les régions pour lesquelles il a été"
+            " soutenu restent."
+            if person == "raiser"
+            else "The region of the member who raised it and the regions it was endorsed for stay."
+        ) in form
+        response = browser.post(
+            f"/challenges/{proposed.id}/edit",
+            {"title": "Proposed one", "description": "Better words.", "region_codes": ["BE10"]},
+        )
+        assert response.status_code == 302, person
+        session.refresh(proposed)
+        assert [region.code for region in proposed.regions] == ["BE10", "ES30", "FI1B"], person
+    facts = main_of(browser.client.get(challenge_path(proposed)))
+    facts = facts[facts.index('class="challenge-region-list"') :]
+    assert "Comunidad de Madrid" in facts and "Helsinki-Uusimaa" in facts
+
+
+def test_the_raise_form_says_members_may_endorse_before_acceptance(app, world, challenges):
+    browser = browser_for(app, world["plain"])
+    form = html.unescape(text_of(browser.client.get("/groups/innovation-diffusion/challenges/new")))
+    assert "The group's members see it at once and can say their region faces it too" in form
+    assert "members can say their region faces it too" not in form
+    # As it says: a member endorses a challenge still proposed.
+    proposed = challenges["proposed"]
+    assert (
+        browser_for(app, world["endorser"]).post(f"/challenges/{proposed.id}/endorse").status_code
+        == 302
+    )
+    page = main_of(browser_for(app, world["endorser"]).client.get(challenge_path(proposed)))
+    assert "You endorsed this for Helsinki-Uusimaa" in page
+
+
 def test_others_cannot_edit(app, world, challenges, session):
     proposed = challenges["proposed"]
     browser = browser_for(app, world["plain"])
@@ -1064,6 +1115,15 @@ def test_coordinators_rank_the_accepted_challenges(app, world, challenges, sessi
     assert (accepted.priority, ranked.priority) == (1, 2)
     page = main_of(browser.client.get("/groups/innovation-diffusion/challenges/"))
     assert titles_in(page)[:2] == ["Accepted one", "Ranked one"]
+    # Each challenge's history tells its new rank, and who gave it.
+    history = html.unescape(main_of(browser.client.get(challenge_path(accepted))))
+    assert re.search(r"</time>:\s*Ranked 1 · by Cora Coordinator\s*</li>", history)
+    history = html.unescape(main_of(browser.client.get(challenge_path(ranked))))
+    assert re.search(r"</time>:\s*Ranked 2 · by Cora Coordinator\s*</li>", history)
+    browser.post("/groups/innovation-diffusion/challenges/priorities", {f"rank_{ranked.id}": "1"})
+    history = html.unescape(main_of(browser.client.get(challenge_path(accepted))))
+    assert re.search(r"</time>:\s*Unranked · by Cora Coordinator\s*</li>", history)
+    assert history.index("Ranked 1") < history.index("Unranked")
 
 
 @pytest.mark.parametrize(

@@ -651,19 +651,77 @@ def test_the_challenge_list_filters_by_region(session, client, world):
     assert listed(client.get(f"{path}?region=SE11")) == []
 
 
+def filter_form(response) -> str:
+    return response.text.split('role="search"')[1].split("</form>")[0]
+
+
 @pytest.mark.parametrize(
-    "region", ["ZZ99", "XX", "%", "'; DROP TABLE challenges; --", "BE10'", "x" * 2000, "\u00e9"]
+    "query",
+    [
+        {"region": region}
+        for region in ("ZZ99", "XX", "%", "'; DROP TABLE challenges; --", "BE10'", "x" * 2000)
+    ]
+    + [
+        {"region": "\u00e9"},
+        {"theme": "999999"},
+        {"theme": "abc"},
+        {"country": "XX"},
+        {"country": "'; --"},
+        {"status": "deleted"},
+        {"status": "proposed"},  # a status the public does not see
+        {"helix": "nobody"},
+    ],
 )
-def test_a_region_that_names_nothing_gives_an_empty_list(session, client, world, region):
+def test_filter_values_that_name_nothing_are_ignored_on_both_lists(session, client, world, query):
+    """A value that names nothing (no such region, country, theme of the group, status or
+    helix) is ignored alike on both lists: everything is shown, no filter claims to be set."""
     session.commit()
-    for path, empty in (
-        (f"/groups/{world['group'].slug}/challenges/", "No challenge matches."),
-        (f"/groups/{world['group'].slug}/practices/", "No published practice matches yet."),
+    for path, everything in (
+        (
+            f"/groups/{world['group'].slug}/challenges/",
+            ["Clusters do not talk to universities", "Digital skills in small firms"],
+        ),
+        (f"/groups/{world['group'].slug}/practices/", ["Innovation vouchers for digital adoption"]),
     ):
-        response = client.get(path, query_string={"region": region})
+        response = client.get(path, query_string=query)
         assert response.status_code == 200, path
-        assert listed(response) == [] and empty in response.text, path
+        assert sorted(listed(response)) == everything, path
+        assert " selected>" not in filter_form(response), path
+        assert "Clear filters" not in response.text, path
+        assert "No challenge matches." not in response.text, path
+        assert "No published practice matches yet." not in response.text, path
     assert session.scalar(text("SELECT count(*) FROM challenges")) == 4
+
+
+def test_a_theme_of_another_group_is_ignored(session, client, world):
+    foreign = make_theme(session, world["other_group"], name="Elsewhere")
+    session.commit()
+    for path in ("challenges", "practices"):
+        response = client.get(f"/groups/{world['group'].slug}/{path}/?theme={foreign.id}")
+        assert listed(response) and "Clear filters" not in response.text, path
+
+
+def test_real_values_without_records_give_the_empty_list_on_both_lists(session, client, world):
+    transfer = world["themes"]["transfer"]
+    session.commit()
+    group = world["group"].slug
+    for query, chosen in (
+        ("region=SE11", '<option value="SE11" selected>'),
+        ("country=se", '<option value="SE" selected>'),
+        ("helix=civil_society", '<option value="civil_society" selected>'),
+    ):
+        for path, empty in (
+            (f"/groups/{group}/challenges/", "No challenge matches."),
+            (f"/groups/{group}/practices/", "No published practice matches yet."),
+        ):
+            response = client.get(f"{path}?{query}")
+            assert listed(response) == [] and empty in response.text, (path, query)
+            assert chosen in filter_form(response), (path, query)
+            assert "Clear filters" in response.text, (path, query)
+    # A theme of the group that no published practice has.
+    response = client.get(f"/groups/{group}/practices/?theme={transfer.id}")
+    assert listed(response) == [] and "No published practice matches yet." in response.text
+    assert f'<option value="{transfer.id}" selected>' in response.text
 
 
 def test_a_region_and_a_country_both_apply(session, client, world):

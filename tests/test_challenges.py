@@ -11,7 +11,7 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
 from cop.audit.models import AuditEntry
-from cop.challenges import services, themes
+from cop.challenges import decisions, services, themes
 from cop.challenges.models import (
     Challenge,
     ChallengeStatus,
@@ -687,7 +687,7 @@ def test_endorsing_an_unknown_challenge_is_not_found(session, world):
 
 
 def test_a_closed_challenge_is_not_endorsed(session, world, challenge):
-    services.close_challenge(session, world["coordinator"], challenge.id, "Out of our scope.")
+    decisions.close_challenge(session, world["coordinator"], challenge.id, "Out of our scope.")
 
     error = refused(session, Invalid, services.endorse, world["catalan"], challenge.id)
 
@@ -696,7 +696,7 @@ def test_a_closed_challenge_is_not_endorsed(session, world, challenge):
 
 def test_a_merged_challenge_is_not_endorsed(session, world, challenge):
     target = make_challenge(session, world["group"], raised_by=world["coordinator"])
-    services.merge_challenge(session, world["coordinator"], challenge.id, target.id)
+    decisions.merge_challenge(session, world["coordinator"], challenge.id, target.id)
 
     error = refused(session, Invalid, services.endorse, world["catalan"], challenge.id)
 
@@ -746,7 +746,7 @@ def test_a_coordinator_moves_a_challenge_along_its_steps(session, world):
         ChallengeStatus.BEING_ADDRESSED,
         ChallengeStatus.ADDRESSED,
     ):
-        services.advance_challenge(session, world["coordinator"], challenge.id)
+        decisions.advance_challenge(session, world["coordinator"], challenge.id)
         session.commit()
         session.expire_all()
         assert challenge.status is expected
@@ -756,7 +756,7 @@ def test_a_coordinator_moves_a_challenge_along_its_steps(session, world):
         assert entry.after == {"status": expected.value}
 
     error = refused(
-        session, Invalid, services.advance_challenge, world["coordinator"], challenge.id
+        session, Invalid, decisions.advance_challenge, world["coordinator"], challenge.id
     )
     assert error.message == "This challenge has no further step."
     session.expire_all()
@@ -776,7 +776,7 @@ def test_closed_and_merged_challenges_have_no_further_step(session, world, statu
     challenge = make_challenge(session, world["group"], status=status, merged_into=target)
 
     error = refused(
-        session, Invalid, services.advance_challenge, world["coordinator"], challenge.id
+        session, Invalid, decisions.advance_challenge, world["coordinator"], challenge.id
     )
 
     assert error.message == "This challenge has no further step."
@@ -788,7 +788,7 @@ def test_only_coordinators_advance_a_challenge(session, world, who, status):
     challenge = make_challenge(session, world["group"], raised_by=world["member"], status=status)
     actor = actor_named(world, who)
 
-    error = refused(session, NotAllowed, services.advance_challenge, actor, challenge.id)
+    error = refused(session, NotAllowed, decisions.advance_challenge, actor, challenge.id)
 
     assert error.message == "Only coordinators of Innovation Diffusion may do this."
     session.expire_all()
@@ -796,7 +796,7 @@ def test_only_coordinators_advance_a_challenge(session, world, who, status):
 
 
 def test_advancing_an_unknown_challenge_is_not_found(session, world):
-    error = refused(session, NotFound, services.advance_challenge, world["coordinator"], 999_999)
+    error = refused(session, NotFound, decisions.advance_challenge, world["coordinator"], 999_999)
     assert error.message == "There is no such challenge."
 
 
@@ -804,11 +804,11 @@ def test_a_coordinator_closes_a_challenge_with_a_reason(session, world):
     challenge = make_challenge(
         session, world["group"], raised_by=world["member"], status=ChallengeStatus.ACCEPTED
     )
-    services.prioritise(session, world["coordinator"], world["group"].id, [challenge.id])
+    decisions.prioritise(session, world["coordinator"], world["group"].id, [challenge.id])
     session.commit()
     assert challenge.priority == 1
 
-    services.close_challenge(
+    decisions.close_challenge(
         session, world["coordinator"], challenge.id, "  Another programme covers it.  "
     )
     session.commit()
@@ -823,7 +823,7 @@ def test_a_coordinator_closes_a_challenge_with_a_reason(session, world):
     assert entry.before["priority"] == 1
 
     error = refused(
-        session, Invalid, services.close_challenge, world["coordinator"], challenge.id, "Again."
+        session, Invalid, decisions.close_challenge, world["coordinator"], challenge.id, "Again."
     )
     assert error.message == "This challenge is already closed or merged."
     session.expire_all()
@@ -844,7 +844,7 @@ def test_closing_needs_a_reason(session, world, reason, message):
     challenge = make_challenge(session, world["group"], status=ChallengeStatus.ACCEPTED)
 
     error = refused(
-        session, Invalid, services.close_challenge, world["coordinator"], challenge.id, reason
+        session, Invalid, decisions.close_challenge, world["coordinator"], challenge.id, reason
     )
 
     assert (error.field, error.message) == ("reason", message)
@@ -857,7 +857,7 @@ def test_only_coordinators_close_a_challenge(session, world, who):
     challenge = make_challenge(session, world["group"], raised_by=world["member"])
 
     error = refused(
-        session, NotAllowed, services.close_challenge, world[who], challenge.id, "Mine, so what."
+        session, NotAllowed, decisions.close_challenge, world[who], challenge.id, "Mine, so what."
     )
 
     assert error.message == "Only coordinators of Innovation Diffusion may do this."
@@ -887,7 +887,7 @@ def ranks(session, challenges) -> list[int | None]:
 def test_a_coordinator_ranks_the_accepted_challenges(session, world, accepted):
     alpha, bravo, charlie, delta = accepted
 
-    ranked = services.prioritise(
+    ranked = decisions.prioritise(
         session, world["coordinator"], world["group"].id, [charlie.id, alpha.id]
     )
     session.commit()
@@ -906,17 +906,17 @@ def test_ranking_again_in_another_order_never_trips_the_unique_rank(session, wor
     group_id = world["group"].id
     coordinator = world["coordinator"]
 
-    services.prioritise(session, coordinator, group_id, [alpha.id, bravo.id, charlie.id, delta.id])
+    decisions.prioritise(session, coordinator, group_id, [alpha.id, bravo.id, charlie.id, delta.id])
     session.commit()
-    services.prioritise(session, coordinator, group_id, [delta.id, charlie.id, bravo.id, alpha.id])
+    decisions.prioritise(session, coordinator, group_id, [delta.id, charlie.id, bravo.id, alpha.id])
     session.commit()
     assert ranks(session, accepted) == [4, 3, 2, 1]
 
-    services.prioritise(session, coordinator, group_id, [bravo.id, delta.id])
+    decisions.prioritise(session, coordinator, group_id, [bravo.id, delta.id])
     session.commit()
     assert ranks(session, accepted) == [None, 1, None, 2]
 
-    services.prioritise(session, coordinator, group_id, [])
+    decisions.prioritise(session, coordinator, group_id, [])
     session.commit()
     assert ranks(session, accepted) == [None, None, None, None]
     assert len(audit_rows(session, "challenges.prioritised")) == 4
@@ -924,10 +924,10 @@ def test_ranking_again_in_another_order_never_trips_the_unique_rank(session, wor
 
 def test_each_group_has_its_own_ranks(session, world, accepted):
     theirs = make_challenge(session, world["other"], status=ChallengeStatus.ACCEPTED)
-    services.prioritise(session, world["other_coordinator"], world["other"].id, [theirs.id])
+    decisions.prioritise(session, world["other_coordinator"], world["other"].id, [theirs.id])
     session.commit()
 
-    services.prioritise(session, world["coordinator"], world["group"].id, [accepted[0].id])
+    decisions.prioritise(session, world["coordinator"], world["group"].id, [accepted[0].id])
     session.commit()
 
     assert ranks(session, [theirs, accepted[0]]) == [1, 1]
@@ -938,7 +938,7 @@ def test_challenges_being_addressed_and_addressed_are_ranked(session, world):
     doing = make_challenge(session, group, status=ChallengeStatus.BEING_ADDRESSED)
     done = make_challenge(session, group, status=ChallengeStatus.ADDRESSED)
 
-    services.prioritise(session, world["coordinator"], group.id, [done.id, doing.id])
+    decisions.prioritise(session, world["coordinator"], group.id, [done.id, doing.id])
     session.commit()
 
     assert ranks(session, [doing, done]) == [2, 1]
@@ -946,13 +946,13 @@ def test_challenges_being_addressed_and_addressed_are_ranked(session, world):
 
 @pytest.mark.parametrize("who", ["member", "other_coordinator", "applicant", "nobody"])
 def test_only_coordinators_rank_challenges(session, world, accepted, who):
-    services.prioritise(session, world["coordinator"], world["group"].id, [accepted[0].id])
+    decisions.prioritise(session, world["coordinator"], world["group"].id, [accepted[0].id])
     actor = actor_named(world, who)
 
     error = refused(
         session,
         NotAllowed,
-        services.prioritise,
+        decisions.prioritise,
         actor,
         world["group"].id,
         [accepted[1].id, accepted[0].id],
@@ -970,12 +970,12 @@ def test_only_accepted_challenges_are_ranked(session, world, accepted, status):
     refusedone = make_challenge(
         session, world["group"], status=status, merged_into=target, title="Echo"
     )
-    services.prioritise(session, world["coordinator"], world["group"].id, [accepted[0].id])
+    decisions.prioritise(session, world["coordinator"], world["group"].id, [accepted[0].id])
 
     error = refused(
         session,
         Invalid,
-        services.prioritise,
+        decisions.prioritise,
         world["coordinator"],
         world["group"].id,
         [accepted[1].id, refusedone.id],
@@ -994,7 +994,7 @@ def test_each_challenge_is_ranked_once(session, world, accepted):
     error = refused(
         session,
         Invalid,
-        services.prioritise,
+        decisions.prioritise,
         world["coordinator"],
         world["group"].id,
         [alpha.id, bravo.id, alpha.id],
@@ -1010,12 +1010,12 @@ def test_only_the_groups_challenges_are_ranked(session, world, accepted, which):
         stranger_id = 999_999
     else:
         stranger_id = make_challenge(session, world["other"], status=ChallengeStatus.ACCEPTED).id
-    services.prioritise(session, world["coordinator"], world["group"].id, [accepted[2].id])
+    decisions.prioritise(session, world["coordinator"], world["group"].id, [accepted[2].id])
 
     error = refused(
         session,
         Invalid,
-        services.prioritise,
+        decisions.prioritise,
         world["coordinator"],
         world["group"].id,
         [accepted[0].id, stranger_id],
@@ -1026,7 +1026,7 @@ def test_only_the_groups_challenges_are_ranked(session, world, accepted, which):
 
 
 def test_ranking_in_an_unknown_group_is_not_found(session, world):
-    error = refused(session, NotFound, services.prioritise, world["coordinator"], 999_999, [])
+    error = refused(session, NotFound, decisions.prioritise, world["coordinator"], 999_999, [])
     assert error.message == "There is no working group at this address."
 
 
@@ -1069,7 +1069,7 @@ def test_merging_moves_endorsements_regions_themes_and_practices(session, world)
         themes=(shared, own, retired),
         title="Duplicate",
     )
-    services.prioritise(session, keeper_raiser, group.id, [duplicate.id, target.id])
+    decisions.prioritise(session, keeper_raiser, group.id, [duplicate.id, target.id])
     both = world["catalan"]  # endorsed both
     only_duplicate = world["nomad"]  # endorsed the duplicate only
     make_endorsement(session, target, both, region_code="ES51")
@@ -1082,7 +1082,7 @@ def test_merging_moves_endorsements_regions_themes_and_practices(session, world)
     session.commit()
     before_rows = session.scalar(select(func.count()).select_from(Endorsement))
 
-    merged = services.merge_challenge(
+    merged = decisions.merge_challenge(
         session, keeper_raiser, duplicate.id, target.id, " Same as Keeper. "
     )
     session.commit()
@@ -1139,7 +1139,7 @@ def test_a_challenge_is_not_merged_into_itself(session, world, challenge):
     error = refused(
         session,
         Invalid,
-        services.merge_challenge,
+        decisions.merge_challenge,
         world["coordinator"],
         challenge.id,
         challenge.id,
@@ -1154,7 +1154,7 @@ def test_a_challenge_is_merged_within_its_group(session, world, challenge):
     theirs = make_challenge(session, world["other"], raised_by=world["outsider"])
 
     error = refused(
-        session, Invalid, services.merge_challenge, world["coordinator"], challenge.id, theirs.id
+        session, Invalid, decisions.merge_challenge, world["coordinator"], challenge.id, theirs.id
     )
     assert (error.field, error.message) == ("into", "Choose a challenge of the same group.")
 
@@ -1162,7 +1162,7 @@ def test_a_challenge_is_merged_within_its_group(session, world, challenge):
     error = refused(
         session,
         NotAllowed,
-        services.merge_challenge,
+        decisions.merge_challenge,
         world["other_coordinator"],
         challenge.id,
         theirs.id,
@@ -1177,11 +1177,11 @@ def test_merging_back_is_refused_no_cycles(session, world):
     second = make_challenge(session, world["group"], title="B")
     session.commit()
 
-    services.merge_challenge(session, world["coordinator"], first.id, second.id)
+    decisions.merge_challenge(session, world["coordinator"], first.id, second.id)
     session.commit()
 
     error = refused(
-        session, Invalid, services.merge_challenge, world["coordinator"], second.id, first.id
+        session, Invalid, decisions.merge_challenge, world["coordinator"], second.id, first.id
     )
     assert error.field == "into"
     assert (
@@ -1196,7 +1196,7 @@ def test_merging_into_a_closed_challenge_is_refused(session, world, challenge):
     closed = make_challenge(session, world["group"], status=ChallengeStatus.CLOSED)
 
     error = refused(
-        session, Invalid, services.merge_challenge, world["coordinator"], challenge.id, closed.id
+        session, Invalid, decisions.merge_challenge, world["coordinator"], challenge.id, closed.id
     )
 
     assert error.field == "into"
@@ -1211,7 +1211,7 @@ def test_a_closed_or_merged_challenge_is_not_merged_again(session, world, challe
     done = make_challenge(session, world["group"], status=status, merged_into=elsewhere)
 
     error = refused(
-        session, Invalid, services.merge_challenge, world["coordinator"], done.id, challenge.id
+        session, Invalid, decisions.merge_challenge, world["coordinator"], done.id, challenge.id
     )
 
     assert error.message == "This challenge is already closed or merged."
@@ -1225,7 +1225,7 @@ def test_only_coordinators_merge(session, world, challenge, who):
     make_endorsement(session, challenge, world["nomad"])
     actor = actor_named(world, who)
 
-    error = refused(session, NotAllowed, services.merge_challenge, actor, challenge.id, other.id)
+    error = refused(session, NotAllowed, decisions.merge_challenge, actor, challenge.id, other.id)
 
     assert error.message == "Only coordinators of Innovation Diffusion may do this."
     session.expire_all()
@@ -1233,13 +1233,11 @@ def test_only_coordinators_merge(session, world, challenge, who):
     assert [e.challenge_id for e in challenge.endorsements] == [challenge.id]
 
 
-def test_merging_with_an_unknown_challenge_is_not_found(session, world, challenge):
+def test_merging_an_unknown_challenge_is_not_found(session, world, challenge):
+    # An unknown target is a choice to correct on the form: see
+    # test_merging_into_a_challenge_that_does_not_exist_is_refused_on_the_field.
     error = refused(
-        session, NotFound, services.merge_challenge, world["coordinator"], challenge.id, 999_999
-    )
-    assert error.message == "There is no such challenge."
-    error = refused(
-        session, NotFound, services.merge_challenge, world["coordinator"], 999_999, challenge.id
+        session, NotFound, decisions.merge_challenge, world["coordinator"], 999_999, challenge.id
     )
     assert error.message == "There is no such challenge."
 
@@ -1258,7 +1256,7 @@ def test_a_bad_merge_note_is_refused(session, world, challenge, note, message):
     error = refused(
         session,
         Invalid,
-        services.merge_challenge,
+        decisions.merge_challenge,
         world["coordinator"],
         challenge.id,
         target.id,
@@ -1281,7 +1279,7 @@ def test_a_merged_challenge_counts_only_what_stayed(session, world):
         make_endorsement(session, duplicate, world[who])
     session.commit()
 
-    services.merge_challenge(session, world["coordinator"], duplicate.id, keeper.id)
+    decisions.merge_challenge(session, world["coordinator"], duplicate.id, keeper.id)
     session.commit()
 
     # The three endorsers, and the duplicate's raiser.
@@ -1296,8 +1294,104 @@ def test_merging_records_when_it_was_decided(session, world):
     duplicate = make_challenge(session, world["group"], decided_at=utcnow() - timedelta(days=400))
     session.commit()
 
-    services.merge_challenge(session, world["coordinator"], duplicate.id, keeper.id)
+    decisions.merge_challenge(session, world["coordinator"], duplicate.id, keeper.id)
     session.commit()
     session.expire_all()
 
     assert duplicate.decided_at > utcnow() - timedelta(minutes=5)
+
+
+# --- Review of issue 7: editing keeps the raiser's region, ranks in the history, merge targets
+
+
+def test_editing_keeps_the_raisers_region(session, world):
+    """Max (Paris) raised it for FR10; neither he nor a coordinator drops FR10 by editing."""
+    raised = services.raise_challenge(
+        session, world["member"], world["group"].id, details(region_codes=["ES51"])
+    )
+    make_endorsement(session, raised, world["catalan"], region_code="ES51")
+    session.commit()
+    assert codes(raised) == ["ES51", "FR10"]
+
+    services.update_challenge(session, world["member"], raised.id, details(region_codes=[]))
+    session.commit()
+    session.expire_all()
+    assert codes(raised) == ["ES51", "FR10"]
+
+    # The coordinator (Brussels) edits: FR10 stays, their own region is not added.
+    services.update_challenge(
+        session, world["coordinator"], raised.id, details(region_codes=["PL91"])
+    )
+    session.commit()
+    session.expire_all()
+    assert codes(raised) == ["ES51", "FR10", "PL91"]
+    last = audit_rows(session, "challenge.edited")[-1]
+    assert last.after["region_codes"] == ["ES51", "FR10", "PL91"]
+
+
+def test_a_raiser_without_a_region_names_one_when_editing(session, world):
+    raised = services.raise_challenge(
+        session, world["networker"], world["group"].id, details(region_codes=["PL91"])
+    )
+    session.commit()
+
+    error = refused(
+        session,
+        Invalid,
+        services.update_challenge,
+        world["networker"],
+        raised.id,
+        details(region_codes=[]),
+    )
+    assert error.problems[0].field == "region_codes"
+    session.expire_all()
+    assert codes(raised) == ["PL91"]
+
+
+def test_each_change_of_rank_is_noted_on_the_challenge(session, world, accepted):
+    alpha, bravo, charlie, delta = accepted
+    group_id = world["group"].id
+    coordinator = world["coordinator"]
+
+    def noted() -> dict[str, tuple]:
+        return {
+            entry.record_id: (entry.before, entry.after, entry.actor_id)
+            for entry in audit_rows(session, "challenge.ranked")
+        }
+
+    decisions.prioritise(session, coordinator, group_id, [charlie.id, alpha.id])
+    session.commit()
+    assert noted() == {
+        str(charlie.id): ({"rank": None}, {"rank": 1}, coordinator.id),
+        str(alpha.id): ({"rank": None}, {"rank": 2}, coordinator.id),
+    }
+    assert {e.record_type for e in audit_rows(session, "challenge.ranked")} == {"challenges"}
+
+    # Alpha moves up, Charlie drops out, Bravo comes in: three entries; Delta is untouched.
+    decisions.prioritise(session, coordinator, group_id, [alpha.id, bravo.id])
+    session.commit()
+    latest = audit_rows(session, "challenge.ranked")[2:]
+    assert {(e.record_id, e.after["rank"]) for e in latest} == {
+        (str(alpha.id), 1),
+        (str(bravo.id), 2),
+        (str(charlie.id), None),
+    }
+
+    # The same ranking again changes no rank: nothing more to note.
+    decisions.prioritise(session, coordinator, group_id, [alpha.id, bravo.id])
+    session.commit()
+    assert len(audit_rows(session, "challenge.ranked")) == 5
+    assert len(audit_rows(session, "challenges.prioritised")) == 3
+
+
+@pytest.mark.parametrize("into_id", [999_999, -1])
+def test_merging_into_a_challenge_that_does_not_exist_is_refused_on_the_field(
+    session, world, challenge, into_id
+):
+    error = refused(
+        session, Invalid, decisions.merge_challenge, world["coordinator"], challenge.id, into_id
+    )
+
+    assert (error.field, error.message) == ("into", "Choose a challenge from the list.")
+    session.expire_all()
+    assert challenge.status is ChallengeStatus.ACCEPTED and challenge.merged_into_id is None

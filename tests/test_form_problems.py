@@ -185,3 +185,58 @@ def test_a_coordinator_raising_a_challenge_is_not_told_of_it(app, session, world
     session.commit()
     recipients = list(session.scalars(select(OutboxMessage.recipient)))
     assert recipients == ["cora@example.org"]
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "expected"),
+    [
+        (
+            "/groups/innovation-diffusion/challenges/new",
+            {"title": "", "description": "x" * 20_500, "region_codes": ["FI1B"]},
+            {"title": "Please fill in this field.", "description": "Use at most 20000 characters."},
+        ),
+        (
+            "/groups/innovation-diffusion/challenges/new",
+            {"title": "t" * 250, "description": "x" * 20_500, "region_codes": ["FI1B"]},
+            {
+                "title": "Use at most 200 characters.",
+                "description": "Use at most 20000 characters.",
+            },
+        ),
+    ],
+    ids=["empty title, long description", "long title, long description"],
+)
+def test_an_over_long_text_does_not_hide_the_other_problems(
+    app, session, world, path, data, expected
+):
+    before = count(session, Challenge)
+    response = as_(app, world["member"]).post(path, data, page=path)
+    assert response.status_code == 400
+    assert errors_on(response.get_data(as_text=True)) == expected
+    assert count(session, Challenge) == before
+
+
+def test_an_over_long_reason_is_named_in_the_services_words(app, session, world, in_request):
+    challenge = services.raise_challenge(
+        session,
+        world["member"],
+        world["group"].id,
+        services.ChallengeDetails(title="Title", description="Text", region_codes=["FI1B"]),
+    )
+    session.commit()
+    browser = as_(app, world["coordinator"])
+    close = browser.post(f"/challenges/{challenge.id}/close", {"reason": "r" * 2_050}, page="/")
+    assert close.status_code == 400
+    assert errors_on(close.get_data(as_text=True)) == {"reason": "Use at most 2000 characters."}
+
+
+def test_the_theme_form_names_both_its_problems(app, session, world):
+    path = "/groups/innovation-diffusion/themes/"
+    response = as_(app, world["second"]).post(
+        path, {"name": "DIGITALISATION", "description": "d" * 2_001}, page=path
+    )
+    assert response.status_code == 400
+    assert errors_on(response.get_data(as_text=True)) == {
+        "name": "The group already has the theme “Digitalisation”.",
+        "description": "Use at most 2000 characters.",
+    }

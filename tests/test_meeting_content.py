@@ -400,6 +400,8 @@ def test_allowed_types_are_recognised_by_their_content(
     assert material.content_type.endswith(content_type)
     download = browser.client.get(f"/materials/{material.id}/file")
     assert download.data == content
+    # Served as recognised: one charset for UTF-8 text, none added to other text.
+    assert download.headers["Content-Type"] == material.content_type
 
 
 @pytest.mark.parametrize(

@@ -98,12 +98,52 @@ def test_filters_by_region(client, listing):
     assert titles(client.get(f"{listing}?region=ES30")) == ["Digital innovation hub for farmers"]
 
 
-@pytest.mark.parametrize("region", ["BE10", "ZZ99", "%", "'; DROP TABLE good_practices; --"])
-def test_a_region_without_practices_gives_an_empty_list(client, listing, region):
-    response = client.get(listing, query_string={"region": region})
+def test_a_place_without_practices_gives_an_empty_list(client, listing):
+    # Real places where no practice is published: the list is filtered, to nothing, and the
+    # filter shows the place chosen.
+    for query, chosen in (
+        ("region=be10", '<option value="BE10" selected>'),
+        ("country=de", '<option value="DE" selected>Germany</option>'),
+    ):
+        page = client.get(f"{listing}?{query}")
+        assert titles(page) == [], query
+        text = page.get_data(as_text=True)
+        assert "No published practice matches yet." in text and "0 practices" in text, query
+        assert chosen in text and "Clear filters" in text, query
+
+
+ALL = ["Digital innovation hub for farmers", "Innovation vouchers for first adopters"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"region": "ZZ99"},
+        {"region": "%"},
+        {"region": "'; DROP TABLE good_practices; --"},
+        {"region": "x" * 2000},
+        {"country": "XX"},
+        {"country": "FRANCE"},
+        {"theme": "999999"},
+        {"theme": "abc"},
+        {"helix": "nobody"},
+    ],
+)
+def test_filter_values_that_name_nothing_are_ignored(client, listing, query):
+    response = client.get(listing, query_string=query)
     assert response.status_code == 200
-    assert titles(response) == []
-    assert "No published practice matches yet." in response.get_data(as_text=True)
+    assert sorted(titles(response)) == ALL
+    page = response.get_data(as_text=True)
+    # Every filter shows "All ...", nothing claims to be filtered.
+    assert " selected>" not in page.split('id="published-title"')[1].split("</form>")[0]
+    assert "Clear filters" not in page and "2 practices" in page
+    assert "No published practice matches yet." not in page
+
+
+def test_a_value_that_names_nothing_does_not_hide_the_others(client, listing):
+    page = client.get(f"{listing}?region=ZZ99&country=ES")
+    assert titles(page) == ["Digital innovation hub for farmers"]
+    assert '<option value="ES" selected>' in page.get_data(as_text=True)
 
 
 def test_a_region_and_a_country_both_apply(client, listing):

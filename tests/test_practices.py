@@ -239,6 +239,37 @@ def test_a_published_practice_is_withdrawn_not_deleted(app, session, world):
             practice.id, COMPLETE)  # fmt: skip
 
 
+def test_the_author_hears_when_a_coordinator_withdraws_their_practice(app, session, world):
+    practice = draft(app, session, world)
+    act(app, practices.submit_practice, session, world["author"], practice.id)
+    act(app, practices.review_practice, session, world["coordinator"], practice.id, "published")
+    session.commit()
+
+    act(app, practices.withdraw_practice, session, world["coordinator"], practice.id)
+    session.commit()
+
+    (mail,) = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "practice_withdrawn")
+    ).all()
+    assert mail.recipient == world["author"].email
+    assert mail.subject == f"Your good practice is withdrawn: {practice.title}"
+    assert f"{world['coordinator'].name}, a coordinator of" in mail.body_text
+    assert f"/practices/{practice.id}" in mail.body_text
+
+
+def test_an_author_withdrawing_their_own_practice_is_not_emailed(app, session, world):
+    practice = draft(app, session, world)
+    act(app, practices.submit_practice, session, world["author"], practice.id)
+    act(app, practices.review_practice, session, world["coordinator"], practice.id, "published")
+    session.commit()
+
+    act(app, practices.withdraw_practice, session, world["author"], practice.id)
+    session.commit()
+
+    kinds = session.scalars(select(OutboxMessage.kind)).all()
+    assert "practice_withdrawn" not in kinds
+
+
 def submitted_mail(session) -> list[OutboxMessage]:
     session.expire_all()
     return list(
@@ -292,3 +323,95 @@ def test_a_refused_submission_emails_no_one(app, session, world):
     refused(app, session, Invalid, practices.submit_practice, session, world["author"],
             practice.id)  # fmt: skip
     assert submitted_mail(session) == []
+
+
+def test_a_withdrawn_practice_is_published_again_by_a_coordinator(app, session, world):
+    practice = draft(app, session, world)
+    act(app, practices.submit_practice, session, world["author"], practice.id)
+    act(app, practices.review_practice, session, world["coordinator"], practice.id, "published")
+    world["author"].language = "fr"
+    session.commit()
+    published_at = practice.published_at
+    # Only a withdrawn one is published again; withdrawing twice is said so.
+    error = refused(app, session, Invalid, practices.publish_again, session,
+                    world["coordinator"], practice.id)  # fmt: skip
+    assert error.message == "This practice is already published."
+    act(app, practices.withdraw_practice, session, world["author"], practice.id)
+    session.commit()
+    error = refused(app, session, Invalid, practices.withdraw_practice, session,
+                    world["author"], practice.id)  # fmt: skip
+    assert error.message == "This practice is already withdrawn."
+    # Its author, another member or another group's coordinator may not; nor anyone signed out.
+    elsewhere = coordinator_of(session, world["other"])
+    session.commit()
+    for person in (world["author"], world["colleague"], elsewhere):
+        refused(app, session, NotAllowed, practices.publish_again, session, person, practice.id)
+    refused(app, session, NotAllowed, practices.publish_again, session, None, practice.id)
+    refused(app, session, NotFound, practices.publish_again, session, world["coordinator"],
+            999_999)  # fmt: skip
+
+    mails = len(session.scalars(select(OutboxMessage)).all())
+    act(app, practices.publish_again, session, world["coordinator"], practice.id)
+    session.commit()
+
+    assert practice.status is PracticeStatus.PUBLISHED
+    assert practice.withdrawn_at is None and practice.published_at == published_at
+    assert act(app, practices.may_see_practice, session, None, practice)
+    entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "practice.republished"
+    assert entry.before["status"] == "withdrawn" and entry.after["status"] == "published"
+    (mail,) = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[mails:]
+    assert mail.recipient == "aino@example.org" and mail.kind == "practice_republished"
+    assert "Bonjour Aino Author," in mail.body_text  # in the author's language
+
+
+def test_a_coordinator_publishing_their_own_practice_again_is_not_emailed(app, session, world):
+    practice = act(app, practices.create_practice, session, world["coordinator"],
+                   world["group"].id, COMPLETE)  # fmt: skip
+    act(app, practices.submit_practice, session, world["coordinator"], practice.id)
+    act(app, practices.review_practice, session, world["coordinator"], practice.id, "published")
+    act(app, practices.withdraw_practice, session, world["coordinator"], practice.id)
+    session.commit()
+    mails = len(session.scalars(select(OutboxMessage)).all())
+    act(app, practices.publish_again, session, world["coordinator"], practice.id)
+    session.commit()
+    assert practice.status is PracticeStatus.PUBLISHED
+    assert len(session.scalars(select(OutboxMessage)).all()) == mails
+
+
+def test_its_author_takes_back_a_submitted_practice(app, session, world):
+    practice = draft(app, session, world)
+    # A draft is not with the coordinators: nothing to take back.
+    error = refused(app, session, Invalid, practices.take_back_practice, session,
+                    world["author"], practice.id)  # fmt: skip
+    assert "not with the coordinators" in error.message
+    act(app, practices.submit_practice, session, world["author"], practice.id)
+    session.commit()
+    mails = len(session.scalars(select(OutboxMessage)).all())
+    # Someone else's is not there; the coordinators return it rather than take it back.
+    refused(app, session, NotFound, practices.take_back_practice, session, world["colleague"],
+            practice.id)  # fmt: skip
+    refused(app, session, NotAllowed, practices.take_back_practice, session,
+            world["coordinator"], practice.id)  # fmt: skip
+    refused(app, session, NotAllowed, practices.take_back_practice, session, None, practice.id)
+
+    act(app, practices.take_back_practice, session, world["author"], practice.id)
+    session.commit()
+
+    assert practice.status is PracticeStatus.DRAFT and practice.submitted_at is None
+    entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "practice.taken_back" and entry.actor_id == world["author"].id
+    assert len(session.scalars(select(OutboxMessage)).all()) == mails  # no one emailed
+    # Theirs to change again, then to submit again (the coordinators are emailed then).
+    act(app, practices.update_practice, session, world["author"], practice.id,
+        replace(COMPLETE, evidence="152 firms took part."))  # fmt: skip
+    act(app, practices.submit_practice, session, world["author"], practice.id)
+    session.commit()
+    assert practice.status is PracticeStatus.SUBMITTED
+    assert len(session.scalars(select(OutboxMessage)).all()) == mails + 1
+    # Once reviewed, it is no longer taken back.
+    act(app, practices.review_practice, session, world["coordinator"], practice.id, "published")
+    session.commit()
+    error = refused(app, session, Invalid, practices.take_back_practice, session,
+                    world["author"], practice.id)  # fmt: skip
+    assert "already reviewed" in error.message

@@ -863,6 +863,27 @@ def test_bad_guest_details_are_refused(browser, session, world, change, message)
     assert written(session) == before
 
 
+def test_a_guest_form_wrong_in_several_places_says_so_in_each(browser, session, world):
+    before = written(session)
+
+    response = register(
+        browser,
+        world["webinar"],
+        **{**GUEST, "name": "", "email": "not-an-address", "region_code": "XX99",
+           "needs": "x" * 1001},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    errors = dict(re.findall(r'id="([a-z_]+)-error">([^<]+)<', page_of(response)))
+    assert errors == {
+        "name": "Please fill in this field.",
+        "email": "Enter a valid email address, such as name@example.org.",
+        "region_code": "Choose a region from the list.",
+        "needs": "Use at most 1000 characters.",
+    }
+    assert written(session) == before
+
+
 # --- The registration box on the meeting's page -----------------------------------------------
 
 

@@ -14,14 +14,12 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import Length
 
-from cop.challenges import themes
-from cop.challenges.services import MAX_DESCRIPTION, MAX_NOTE, MAX_TITLE, ChallengeDetails
+from cop.challenges.services import ChallengeDetails
 from cop.members.labels import localized_country_name
 
-# Forms only bound the length of what they read; the services say what is wrong with it.
-_SLACK = 100
+# The forms parse types; the services check lengths and say what is wrong, every problem at
+# once (a form that refused an over-long text itself would hide the others).
 # A forged id (anything but a few digits) becomes -1, which the services refuse.
 NOT_A_NUMBER = -1
 
@@ -56,10 +54,8 @@ class CheckboxesField(SelectMultipleField):
 
 
 class ChallengeForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[Length(max=MAX_TITLE + _SLACK)])
-    description = TextAreaField(
-        _l("Description"), validators=[Length(max=MAX_DESCRIPTION + _SLACK)]
-    )
+    title = StringField(_l("Title"))
+    description = TextAreaField(_l("Description"))
     theme_ids = CheckboxesField(_l("Themes"))
     region_codes = SelectMultipleField(_l("Regions that face it"), validate_choice=False)
     meeting_id = SelectField(_l("Raised at the meeting (optional)"), validate_choice=False)
@@ -104,12 +100,12 @@ class EndorseForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=MAX_NOTE + _SLACK)])
+    reason = TextAreaField(_l("Reason"))
 
 
 class MergeForm(FlaskForm):
     into = SelectField(_l("Merge into"), validate_choice=False)
-    note = TextAreaField(_l("Note (optional)"), validators=[Length(max=MAX_NOTE + _SLACK)])
+    note = TextAreaField(_l("Note (optional)"))
 
     def offer_targets(self, challenges) -> None:
         self.into.choices = [SelectChoice("", _l("Choose a challenge"))] + [
@@ -118,10 +114,8 @@ class MergeForm(FlaskForm):
 
 
 class ThemeForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[Length(max=themes.MAX_NAME + _SLACK)])
-    description = TextAreaField(
-        _l("Description (optional)"), validators=[Length(max=themes.MAX_DESCRIPTION + _SLACK)]
-    )
+    name = StringField(_l("Name"))
+    description = TextAreaField(_l("Description (optional)"))
 
     def show(self, theme) -> None:
         """Fill the fields from a theme (a GET of its edit page)."""
@@ -155,7 +149,7 @@ def priorities_form(challenges):
         setattr(
             PrioritiesForm,
             f"rank_{challenge.id}",
-            StringField(challenge.title, validators=[Length(max=10)]),
+            StringField(challenge.title),
         )
     return PrioritiesForm()
 

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
+from typing import TypeVar
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cop.audit.models import AuditEntry
 from cop.auth.permissions import Standing, is_signed_in, standing
+from cop.challenges.decisions import NEXT_STATUS
 from cop.challenges.models import (
     OPEN_CHALLENGES,
     Challenge,
@@ -34,12 +36,7 @@ from cop.challenges.models import (
     practice_challenges,
 )
 from cop.challenges.search import search_challenges
-from cop.challenges.services import (
-    NEXT_STATUS,
-    endorsement_count,
-    endorsing_region,
-    may_edit,
-)
+from cop.challenges.services import endorsement_count, endorsing_region, may_edit
 from cop.errors import NotFound
 from cop.meetings.models import Meeting
 from cop.members.models import Helix, Organisation, Region, User, WorkingGroup
@@ -79,8 +76,7 @@ class ChallengeFilters:
     theme_id: int | None = None
     status: ChallengeStatus | None = None
     country: str | None = None
-    # A NUTS-2 code as asked for: one that names no region finds nothing (it is not ignored).
-    region: str | None = None
+    region: str | None = None  # a NUTS-2 code as asked for, upper case
     helix: Helix | None = None
     page: int = 1
 
@@ -119,7 +115,7 @@ def region_asked(value: str | None) -> str | None:
 
 def parse_filters(args) -> ChallengeFilters:
     """Read `q`, `theme`, `status`, `country`, `region`, `helix` and `page` from a query
-    string; what is not a valid value is ignored, but for a region, which then finds nothing."""
+    string; what is not a valid value is ignored."""
     theme = (args.get("theme") or "").strip()
     status_value = (args.get("status") or "").strip()
     helix_value = (args.get("helix") or "").strip()
@@ -136,6 +132,36 @@ def parse_filters(args) -> ChallengeFilters:
     )
 
 
+Filters = TypeVar("Filters")
+
+
+def named_filters(session: Session, filters: Filters, themes: list[Theme]) -> Filters:
+    """A list's filters (challenges' or practices') without the values that name nothing: a
+    theme not among the group's current `themes`, a country with no NUTS-2 region, a region
+    code that is none. The lists ignore such a value (their selects show "All ..."), as they
+    ignore a malformed one; a value that names something filters, even when nothing matches.
+    One query when a country or a region is asked for."""
+    asked = []
+    if filters.country:
+        asked.append(Region.country_code == filters.country)
+    if filters.region:
+        asked.append(Region.code == filters.region)
+    countries: set[str] = set()
+    regions: set[str] = set()
+    if asked:
+        for code, country in session.execute(
+            select(Region.code, Region.country_code).where(or_(*asked))
+        ):
+            regions.add(code)
+            countries.add(country)
+    return replace(
+        filters,
+        theme_id=filters.theme_id if filters.theme_id in {theme.id for theme in themes} else None,
+        country=filters.country if filters.country in countries else None,
+        region=filters.region if filters.region in regions else None,
+    )
+
+
 @dataclass(frozen=True)
 class GroupChallenges:
     group: WorkingGroup
@@ -144,7 +170,7 @@ class GroupChallenges:
     statuses: tuple[ChallengeStatus, ...]  # those the reader may filter by
     countries: list[tuple[str, str]]  # (code, name in the reader's language), by name
     places: list[CountryRegions]  # the same countries, with their regions
-    filters: ChallengeFilters  # as applied (unknown themes and hidden statuses dropped)
+    filters: ChallengeFilters  # as applied (values naming nothing, hidden statuses dropped)
     rows: list[ChallengeRow]
     total: int
     page: int
@@ -203,6 +229,19 @@ def _places(rows: tuple[tuple[str, str, str], ...], locale: str) -> tuple[Countr
     return tuple(sorted(places, key=lambda place: (_by_name(place.name), place.code)))
 
 
+def country_choices(
+    places: list[CountryRegions], asked: str | None = None
+) -> list[tuple[str, str]]:
+    """The country filter's choices: (code, name) of the places' countries, by name, and the
+    country `asked` for (one that has regions) though none of the places is there, so that the
+    filter shows it chosen."""
+    countries = [(place.code, place.name) for place in places]
+    if asked and asked not in dict(countries):
+        countries.append((asked, country_name(asked, str(get_locale() or "en"))))
+        countries.sort(key=lambda country: (_by_name(country[1]), country[0]))
+    return countries
+
+
 def group_challenges(
     session: Session, viewer, slug: str, filters: ChallengeFilters
 ) -> GroupChallenges:
@@ -220,15 +259,10 @@ def group_challenges(
     )
     statuses = visible_statuses(reader)
     places = place_choices(session)
-    countries = [(place.code, place.name) for place in places]
-    applied = ChallengeFilters(
-        text=filters.text,
-        theme_id=filters.theme_id if filters.theme_id in {theme.id for theme in themes} else None,
+    countries = country_choices(places)
+    applied = replace(
+        named_filters(session, filters, themes),
         status=filters.status if filters.status in statuses else None,
-        country=filters.country if filters.country in dict(countries) else None,
-        region=filters.region,
-        helix=filters.helix,
-        page=filters.page,
     )
     found = search_challenges(
         session,
@@ -288,6 +322,7 @@ class HistoryEntry:
     merged: Challenge | None = None  # a challenge merged into this one, at the merge
     merged_into: Challenge | None = None  # the one this challenge was merged into, at the merge
     moved: int | None = None  # the endorsements that merge moved here, when recorded
+    rank: int | None = None  # the rank a ranking gave it (None: unranked)
 
 
 @dataclass(frozen=True)
@@ -412,7 +447,7 @@ def _named(user: User | None, reader: Standing) -> str | None:
 
 def _noted(entry: AuditEntry, name: str):
     """A value the service noted in an audit entry (an endorsement's region, the endorsements
-    a merge moved), or None."""
+    a merge moved, a new rank), or None."""
     return (entry.after or {}).get(name)
 
 
@@ -474,6 +509,7 @@ def challenge_history(
                 region=regions.get(code) if code else None,
                 region_code=code,
                 merged_into=challenge.merged_into if entry.action == "challenge.merged" else None,
+                rank=_noted(entry, "rank") if entry.action == "challenge.ranked" else None,
             )
         )
     return history

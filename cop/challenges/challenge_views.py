@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cop.auth.permissions import login_required, require_coordinator, require_member
-from cop.challenges import bp, challenge_pages, services
+from cop.challenges import bp, challenge_pages, decisions, services
 from cop.challenges import themes as theme_services
 from cop.challenges.challenge_forms import (
     ActionForm,
@@ -171,7 +171,7 @@ def advance(challenge_id: int):
     form = AdvanceForm()
     if not form.validate_on_submit():
         raise Invalid(_("This form has expired. Go back, reload the page and try again."))
-    challenge = services.advance_challenge(
+    challenge = decisions.advance_challenge(
         session, current_user, challenge_id, from_status=form.from_status.data or None
     )
     session.commit()
@@ -201,7 +201,7 @@ def close(challenge_id: int):
     form = CloseForm()
     if form.validate_on_submit() and _save(
         form,
-        lambda: services.close_challenge(
+        lambda: decisions.close_challenge(
             session, current_user, challenge_id, form.reason.data or ""
         ),
     ):
@@ -225,7 +225,7 @@ def merge(challenge_id: int):
             form.into.errors = [_("Choose the challenge to merge this one into.")]
         elif _save(
             form,
-            lambda: services.merge_challenge(
+            lambda: decisions.merge_challenge(
                 session, current_user, challenge_id, into, form.note.data or ""
             ),
         ):
@@ -279,7 +279,7 @@ def priorities(slug: str):
             form[name].errors = [*form[name].errors, message]
         if (
             not errors
-            and _save(form, lambda: services.prioritise(session, current_user, group.id, ordered))
+            and _save(form, lambda: decisions.prioritise(session, current_user, group.id, ordered))
             is not None
         ):
             flash(_("The ranking is saved."), "success")

@@ -37,6 +37,10 @@ HISTORY_LABELS = {
     "challenge.merged": _lp("challenge history", "Merged"),
 }
 
+# What a challenge's history says of a change of its rank.
+RANKED_LABEL = _lp("challenge history", "Ranked %(rank)s")
+UNRANKED_LABEL = _lp("challenge history", "Unranked")
+
 PRACTICE_STATUS_LABELS = {
     PracticeStatus.DRAFT: _lp("practice status", "Draft"),
     PracticeStatus.SUBMITTED: _lp("practice status", "Submitted"),
@@ -51,11 +55,17 @@ def history_label(action: str) -> str:
     return str(label) if label is not None else action
 
 
+def rank_label(rank: int | None) -> str:
+    """A ranking in a challenge's history: "Ranked 3", or "Unranked" when it took its rank away."""
+    return str(UNRANKED_LABEL) if rank is None else str(RANKED_LABEL) % {"rank": rank}
+
+
 def register_template_helpers(app: Flask) -> None:
     """Filters: `status|challenge_status_label`, `status|advance_label`, `action|history_label`,
-    `status|practice_status_label`."""
+    `rank|rank_label`, `status|practice_status_label`."""
     filters = app.jinja_env.filters
     filters["challenge_status_label"] = label_filter(CHALLENGE_STATUS_LABELS)
     filters["advance_label"] = label_filter(ADVANCE_LABELS)
     filters["history_label"] = history_label
+    filters["rank_label"] = rank_label
     filters.setdefault("practice_status_label", label_filter(PRACTICE_STATUS_LABELS))

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     EmailField,
     RadioField,
     SelectField,
@@ -138,3 +139,11 @@ class PracticeFileForm(_LinkForm):
 class PracticeLinkForm(_LinkForm):
     title = StringField(_l("Title"))
     url = URLField(_l("Address"))
+
+
+class WithdrawForm(FlaskForm):
+    """Withdrawing takes a practice off the public pages at once, so it is asked for knowingly."""
+
+    understood = BooleanField(
+        _l("I understand that the practice leaves the public pages and can no longer be edited")
+    )

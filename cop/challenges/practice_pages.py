@@ -8,11 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cop.auth.permissions import Standing, is_signed_in, standing
-from cop.challenges.challenge_pages import CountryRegions, place_choices, region_asked
+from cop.challenges.challenge_pages import (
+    CountryRegions,
+    country_choices,
+    named_filters,
+    place_choices,
+    region_asked,
+)
 from cop.challenges.models import (
     OPEN_CHALLENGES,
     Challenge,
@@ -26,7 +32,7 @@ from cop.challenges.practices import may_see_practice, practice_to_review
 from cop.challenges.search import search_practices
 from cop.errors import NotFound
 from cop.members.membership import get_group
-from cop.members.models import Helix, User, WorkingGroup
+from cop.members.models import Helix, Region, User, WorkingGroup
 
 PER_PAGE = 25
 MAX_PAGE = 10_000
@@ -59,8 +65,8 @@ def _listed():
 
 @dataclass(frozen=True)
 class PracticeFilters:
-    """Filters as asked for; a value that names nothing is dropped, never an error, but for a
-    region code, which then finds nothing (as on the challenge list)."""
+    """Filters as asked for; a value that names nothing is dropped, never an error (as on the
+    challenge list)."""
 
     theme_id: int | None = None
     country: str | None = None
@@ -90,6 +96,11 @@ class PracticeFilters:
             region=region_asked(region),
         )  # fmt: skip
 
+    @property
+    def active(self) -> bool:
+        """Whether the list is searched or filtered at all."""
+        return bool(self.text or self.theme_id or self.country or self.region or self.helix)
+
     def args(self, **changes) -> dict:
         """The query string that gives these filters (for links to other pages)."""
         values = {
@@ -112,7 +123,7 @@ class PracticeListing:
     total: int
     page: int
     pages: int
-    filters: PracticeFilters
+    filters: PracticeFilters  # as applied: values that name nothing dropped
     themes: list[Theme]
     # (code, name in the reader's language) of the published practices' regions, by name
     countries: list[tuple[str, str]]
@@ -129,6 +140,14 @@ def group_practices(
     published = select(GoodPractice).where(
         GoodPractice.group_id == group.id, GoodPractice.status == PracticeStatus.PUBLISHED
     )
+    themes = list(
+        session.scalars(
+            select(Theme)
+            .where(Theme.group_id == group.id, Theme.retired_at.is_(None))
+            .order_by(Theme.position, Theme.id)
+        )
+    )
+    filters = named_filters(session, filters, themes)
     # The published practices, found by the full-text search and the filters.
     found = search_practices(
         session,
@@ -142,14 +161,14 @@ def group_practices(
         per_page=PER_PAGE,
     )
     practices, total, page, pages = found.items, found.total, found.page, found.pages
-    themes = list(
-        session.scalars(
-            select(Theme)
-            .where(Theme.group_id == group.id, Theme.retired_at.is_(None))
-            .order_by(Theme.position, Theme.id)
+    # The regions of published practices, and the one asked for (shown chosen, though none is
+    # there).
+    offered = published.with_only_columns(GoodPractice.region_code)
+    if filters.region:
+        offered = select(Region.code).where(
+            or_(Region.code.in_(offered), Region.code == filters.region)
         )
-    )
-    places = place_choices(session, among=published.with_only_columns(GoodPractice.region_code))
+    places = place_choices(session, among=offered)
     mine: list[GoodPractice] = []
     if reader.member and is_signed_in(viewer):
         mine = list(
@@ -187,7 +206,7 @@ def group_practices(
         pages=pages,
         filters=filters,
         themes=themes,
-        countries=[(place.code, place.name) for place in places],
+        countries=country_choices(places, filters.country),
         places=places,
         mine=mine,
         waiting=waiting,
@@ -211,6 +230,8 @@ class PracticePage:
     may_edit: bool
     may_submit: bool
     may_withdraw: bool
+    may_take_back: bool  # its author, while it waits for review
+    may_publish_again: bool  # the coordinators, once it is withdrawn
 
 
 def _load_practice(session: Session, practice_id: int) -> GoodPractice:
@@ -255,6 +276,8 @@ def _page(practice: GoodPractice, viewer, reader: Standing) -> PracticePage:
         may_submit=(is_author or reader.coordinates)
         and status in (PracticeStatus.DRAFT, PracticeStatus.RETURNED),
         may_withdraw=(is_author or reader.coordinates) and status is PracticeStatus.PUBLISHED,
+        may_take_back=is_author and status is PracticeStatus.SUBMITTED,
+        may_publish_again=reader.coordinates and status is PracticeStatus.WITHDRAWN,
     )
 
 

@@ -1,22 +1,23 @@
 """Pages of good practices: a group's list, one practice, documenting and editing one, submitting
-it, the coordinators' review, withdrawing it, and its links and files. Thin: parse a form, call
-one service, commit, redirect."""
+it or taking it back, the coordinators' review, withdrawing it and publishing it again, and its
+links and files. Thin: parse a form, call one service, commit, redirect."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from cop.auth.permissions import login_required, require_member
 from cop.challenges import bp, challenge_pages, practice_pages, practices
-from cop.challenges.models import PracticeStatus
+from cop.challenges.models import GoodPractice, PracticeStatus
 from cop.challenges.practice_forms import (
     ConfirmForm,
     PracticeFileForm,
     PracticeForm,
     PracticeLinkForm,
     ReviewForm,
+    WithdrawForm,
 )
 from cop.db import get_session
 from cop.errors import Invalid, NotFound
@@ -31,6 +32,19 @@ from cop.web import show_error
 
 def _practice_page(practice_id: int):
     return redirect(url_for("challenges.practice", practice_id=practice_id))
+
+
+def _to_change(practice_id: int, read) -> GoodPractice | None:
+    """`read` (a service giving the practice the reader may change now); or, on a GET of a
+    practice they may see but no longer change (an old link in an email, a reloaded page),
+    None, with a notice saying why for its page. A POST keeps refusing."""
+    try:
+        return read(get_session(), current_user, practice_id)
+    except Invalid as error:
+        if request.method != "GET":
+            raise
+        flash(error.message, "info")
+        return None
 
 
 def _save(form, change):
@@ -141,7 +155,9 @@ def new_practice(slug: str):
 @login_required
 def edit_practice(practice_id: int):
     session = get_session()
-    practice = practices.practice_to_edit(session, current_user, practice_id)
+    practice = _to_change(practice_id, practices.practice_to_edit)
+    if practice is None:
+        return _practice_page(practice_id)
     form = PracticeForm()
     _fill_choices(form, practice.group, practice)
     if request.method == "GET":
@@ -160,9 +176,12 @@ def edit_practice(practice_id: int):
     return _render_form(form, practice.group, practice)
 
 
-@bp.post("/practices/<int:practice_id>/submit")
+@bp.route("/practices/<int:practice_id>/submit", methods=["GET", "POST"])
 @login_required
 def submit_practice(practice_id: int):
+    if request.method == "GET":
+        # The address a refused submission leaves in the browser: reloaded, back to the form.
+        return redirect(url_for("challenges.edit_practice", practice_id=practice_id))
     return _submit(get_session(), practice_id)
 
 
@@ -187,6 +206,22 @@ def _submit(session, practice_id: int):
         "success",
     )
     return _practice_page(practice_id)
+
+
+@bp.post("/practices/<int:practice_id>/take-back")
+@login_required
+def take_back_practice(practice_id: int):
+    session = get_session()
+    practices.take_back_practice(session, current_user, practice_id)
+    session.commit()
+    flash(
+        _(
+            "The practice is a draft again, no longer with the coordinators. Submit it again when"
+            " it is ready."
+        ),
+        "success",
+    )
+    return redirect(url_for("challenges.edit_practice", practice_id=practice_id))
 
 
 # --- Review and withdrawal -----------------------------------------------------------------------
@@ -227,13 +262,38 @@ def review_practice(practice_id: int):
     ), status
 
 
-@bp.post("/practices/<int:practice_id>/withdraw")
+@bp.route("/practices/<int:practice_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw_practice(practice_id: int):
+    """A page that says what withdrawing does and asks to tick that it is understood."""
     session = get_session()
-    practices.withdraw_practice(session, current_user, practice_id)
+    practice = _to_change(practice_id, practices.practice_to_withdraw)
+    if practice is None:
+        return _practice_page(practice_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        if form.understood.data:
+            practices.withdraw_practice(session, current_user, practice_id)
+            session.commit()
+            flash(
+                _("The practice is withdrawn: it no longer appears on the public pages."),
+                "success",
+            )
+            return _practice_page(practice_id)
+        form.understood.errors.append(_("Tick this box to withdraw the practice."))
+    status = 400 if form.errors else 200
+    return render_template(
+        "challenges/practice_withdraw.html", form=form, practice=practice, group=practice.group
+    ), status
+
+
+@bp.post("/practices/<int:practice_id>/publish-again")
+@login_required
+def publish_practice_again(practice_id: int):
+    session = get_session()
+    practices.publish_again(session, current_user, practice_id)
     session.commit()
-    flash(_("The practice is withdrawn: it no longer appears on the public pages."), "success")
+    flash(_("The practice is published again: everyone can read it."), "success")
     return _practice_page(practice_id)
 
 
@@ -244,7 +304,9 @@ def withdraw_practice(practice_id: int):
 @login_required
 def practice_links(practice_id: int):
     session = get_session()
-    practice = practices.practice_to_edit(session, current_user, practice_id)
+    practice = _to_change(practice_id, practices.practice_to_edit)
+    if practice is None:
+        return _practice_page(practice_id)
     # Which of the page's two forms was sent (a hidden field of each).
     posted = request.form.get("form_name") if request.method == "POST" else None
     file_form = PracticeFileForm(prefix="file", **({} if posted == "file" else {"formdata": None}))
@@ -307,21 +369,12 @@ def withdraw_practice_link(link_id: int):
 @bp.get("/practice-links/<int:link_id>/file")
 def practice_link_file(link_id: int):
     link = practices.practice_file(get_session(), current_user, link_id)
-    store = MaterialStore.for_app(current_app)
-    if not store.exists(link.storage_key):
-        raise NotFound(_("There is no such file."))
-    response = send_file(
-        store.path(link.storage_key),
-        mimetype=link.content_type,
-        as_attachment=True,
-        download_name=link.filename,
-        conditional=True,
-        etag=link.storage_key,
-        max_age=0,
+    response = MaterialStore.for_app(current_app).download(
+        link.storage_key,
+        content_type=link.content_type,
+        filename=link.filename,
+        private=link.practice.status is not PracticeStatus.PUBLISHED,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # Opened by mistake in the browser, a file runs nothing and loads nothing.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if link.practice.status is not PracticeStatus.PUBLISHED:
-        response.headers["Cache-Control"] = "private, no-store"
+    if response is None:
+        raise NotFound(_("There is no such file."))
     return response

@@ -1,7 +1,9 @@
 """The domain operations on good practices: a member documents one as a draft, submits it (the
 group's coordinators are emailed), a coordinator publishes it or returns it with comments (the
-author is emailed), and a published practice may be withdrawn; links and files are added to a practice and withdrawn. Each checks
-permission, validates, writes the audit and outbox rows and flushes."""
+author is emailed); its author may take a submitted practice back to change it; a published
+practice may be withdrawn, and published again by a coordinator; links and files are added to a
+practice and withdrawn. Each checks permission, validates, writes the audit and outbox rows and
+flushes."""
 
 from __future__ import annotations
 
@@ -187,8 +189,12 @@ def _require_editor(session: Session, actor, practice: GoodPractice) -> None:
         return
     if practice.author_id != actor.id:
         raise NotFound(_("There is no such good practice."))
-    if practice.status not in (PracticeStatus.DRAFT, PracticeStatus.RETURNED):
-        raise Invalid(_("This practice is with the coordinators: it can no longer be edited."))
+    if practice.status is PracticeStatus.SUBMITTED:
+        raise Invalid(
+            _("This practice is with the coordinators: take it back from its page to edit it.")
+        )
+    if practice.status is PracticeStatus.PUBLISHED:
+        raise Invalid(_("This practice is published: only the group's coordinators can change it."))
 
 
 def _record(session, actor, practice, action, summary, before=None):
@@ -333,41 +339,116 @@ def review_practice(
 
 def _tell_author(session: Session, practice: GoodPractice, review: PracticeReview) -> None:
     """The author hears of a coordinator's decision, in their language."""
-    author = practice.author
-    if author is None or not author.active:
-        return
     published = review.decision is ReviewDecision.PUBLISHED
+    _email_author(
+        session,
+        practice,
+        "practice_published" if published else "practice_returned",
+        comments=review.comments,
+        edit_url=external_url("challenges.edit_practice", practice_id=practice.id),
+    )
+
+
+def _email_author(
+    session: Session, practice: GoodPractice, template: str, *, actor=None, **context
+) -> None:
+    """Email the practice's author, in their language, about what was done to it (not when
+    they did it themselves, `actor`, nor when their account is gone)."""
+    author = practice.author
+    if author is None or not author.active or (actor is not None and author.id == actor.id):
+        return
     send_templated(
         session,
         to=author.email,
-        template="practice_published" if published else "practice_returned",
+        template=template,
         language=author.language,
         practice=practice,
         author=author,
         group=practice.group,
-        comments=review.comments,
         practice_url=external_url("challenges.practice", practice_id=practice.id),
-        edit_url=external_url("challenges.edit_practice", practice_id=practice.id),
+        **context,
     )
+
+
+def _require_withdrawer(session: Session, actor, practice: GoodPractice) -> None:
+    """Its author or the group's coordinators, while it is published."""
+    if not is_signed_in(actor):
+        raise NotAllowed(_("Please log in first."))
+    if practice.author_id != actor.id:
+        require_coordinator(session, actor, practice.group)
+    if practice.status is PracticeStatus.WITHDRAWN:
+        raise Invalid(_("This practice is already withdrawn."))
+    if practice.status is not PracticeStatus.PUBLISHED:
+        raise Invalid(_("Only a published practice is withdrawn."))
+
+
+def practice_to_withdraw(session: Session, actor, practice_id: int) -> GoodPractice:
+    """A practice the actor may withdraw now (for the page that asks them to confirm)."""
+    practice = _practice(session, practice_id)
+    _require_withdrawer(session, actor, practice)
+    return practice
 
 
 def withdraw_practice(
     session: Session, actor, practice_id: int, now: datetime | None = None
 ) -> GoodPractice:
-    """Take a published practice off the public pages (its author or a coordinator); it is
-    kept, with its history."""
+    """Take a published practice off the public pages (its author or a coordinator, who then
+    emails the author); it is kept, with its history, and the coordinators may publish it
+    again."""
     practice = _practice(session, practice_id, lock=True)
-    if not is_signed_in(actor):
-        raise NotAllowed(_("Please log in first."))
-    if practice.author_id != actor.id:
-        require_coordinator(session, actor, practice.group)
-    if practice.status is not PracticeStatus.PUBLISHED:
-        raise Invalid(_("Only a published practice is withdrawn."))
+    _require_withdrawer(session, actor, practice)
     before = snapshot(practice, PRACTICE_FIELDS)
     practice.status = PracticeStatus.WITHDRAWN
     practice.withdrawn_at = now or clock.now()
     _record(session, actor, practice, "practice.withdrawn",
             f"Withdrew the practice {practice.title}", before)  # fmt: skip
+    # A coordinator withdrew it: its author hears why their practice left the public pages.
+    _email_author(session, practice, "practice_withdrawn", actor=actor, withdrawn_by=actor)
+    return practice
+
+
+def publish_again(
+    session: Session, actor, practice_id: int, now: datetime | None = None
+) -> GoodPractice:
+    """A coordinator puts a withdrawn practice back on the public pages, as it was (its first
+    publication date kept: withdrawing is undone). Its author is emailed, as at its first
+    publication, unless they did it themselves."""
+    practice = _practice(session, practice_id, lock=True)
+    require_coordinator(session, actor, practice.group)
+    if practice.status is PracticeStatus.PUBLISHED:
+        raise Invalid(_("This practice is already published."))
+    if practice.status is not PracticeStatus.WITHDRAWN:
+        raise Invalid(_("Only a withdrawn practice is published again: review it instead."))
+    _check_complete(snapshot(practice, PRACTICE_FIELDS))
+    before = snapshot(practice, PRACTICE_FIELDS)
+    practice.status = PracticeStatus.PUBLISHED
+    practice.published_at = practice.published_at or now or clock.now()
+    practice.withdrawn_at = None
+    _record(session, actor, practice, "practice.republished",
+            f"Published the practice {practice.title} again", before)  # fmt: skip
+    _email_author(session, practice, "practice_republished", actor=actor)
+    return practice
+
+
+def take_back_practice(session: Session, actor, practice_id: int) -> GoodPractice:
+    """Its author takes a submitted practice back before it is reviewed, to change it: a draft
+    again, submitted anew when ready (the coordinators are emailed then, not now)."""
+    practice = _practice(session, practice_id, lock=True)
+    if not is_signed_in(actor):
+        raise NotAllowed(_("Please log in first."))
+    if practice.author_id != actor.id:
+        if may_see_practice(session, actor, practice):
+            raise NotAllowed(_("Only its author takes a practice back; return it instead."))
+        raise NotFound(_("There is no such good practice."))
+    if practice.status in (PracticeStatus.DRAFT, PracticeStatus.RETURNED):
+        raise Invalid(_("This practice is not with the coordinators: you may edit it as it is."))
+    if practice.status is not PracticeStatus.SUBMITTED:
+        raise Invalid(_("This practice is already reviewed: it can no longer be taken back."))
+    before = snapshot(practice, PRACTICE_FIELDS)
+    practice.status = PracticeStatus.DRAFT
+    practice.submitted_at = None
+    _record(session, actor, practice, "practice.taken_back",
+            f"Took back the practice {practice.title} to edit it", before)  # fmt: skip
     return practice
 
 

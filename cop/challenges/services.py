@@ -1,7 +1,6 @@
-"""The domain operations on challenges: raising a challenge, endorsing it for one's
-region, the coordinators' decisions (accept, address, close), their ranking and merging
-duplicates without losing endorsements. Each checks permission, validates, writes the audit
-row and flushes; the caller commits."""
+"""The domain operations on challenges: raising a challenge, endorsing it for one's region and
+editing it (the coordinators' decisions are in `decisions`). Each checks permission,
+validates, writes the audit row and flushes; the caller commits."""
 
 from __future__ import annotations
 
@@ -12,13 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cop import clock
-from cop.audit.services import record_change, record_edit, snapshot
+from cop.audit.services import record_change, snapshot
 from cop.auth.permissions import (
     is_coordinator,
     is_member,
     is_signed_in,
-    require_coordinator,
     require_member,
 )
 from cop.challenges.models import (
@@ -26,12 +23,10 @@ from cop.challenges.models import (
     Challenge,
     ChallengeStatus,
     Endorsement,
-    GoodPractice,
-    practice_challenges,
 )
 from cop.challenges.themes import find_themes
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
-from cop.mail.messages import external_url, send_templated
+from cop.mail.messages import external_url
 from cop.meetings.models import Meeting
 from cop.members.labels import region_label
 from cop.members.membership import find_group, tell_coordinators
@@ -52,13 +47,6 @@ CHALLENGE_FIELDS = (
     "merged_into_id",
     "decision_note",
 )
-
-# The steps a coordinator moves an open challenge along.
-NEXT_STATUS = {
-    ChallengeStatus.PROPOSED: ChallengeStatus.ACCEPTED,
-    ChallengeStatus.ACCEPTED: ChallengeStatus.BEING_ADDRESSED,
-    ChallengeStatus.BEING_ADDRESSED: ChallengeStatus.ADDRESSED,
-}
 
 
 # --- Raising a challenge ----------------------------------------------------------------------
@@ -101,8 +89,7 @@ def raise_challenge(session: Session, actor, group_id: int, details: ChallengeDe
         raise NotAllowed(_("Please log in first."))
     group = find_group(session, group_id)
     require_member(session, actor, group)
-    own = actor.organisation.region if actor.organisation is not None else None
-    values = _checked(session, group, details, regions_besides=[own] if own else [])
+    values = _checked(session, group, details, regions_besides=_raisers_region(actor))
     challenge = Challenge(group=group, status=ChallengeStatus.PROPOSED, raised_by=actor, **values)
     session.add(challenge)
     session.flush()
@@ -124,6 +111,13 @@ def raise_challenge(session: Session, actor, group_id: int, details: ChallengeDe
         challenge_url=external_url("challenges.challenge", challenge_id=challenge.id),
     )
     return challenge
+
+
+def _raisers_region(raiser) -> list[Region]:
+    """The region a challenge's raiser speaks for (their organisation's), which it always faces;
+    none when their organisation has no region or their account is gone."""
+    organisation = raiser.organisation if raiser is not None else None
+    return [organisation.region] if organisation is not None and organisation.region else []
 
 
 def _checked(
@@ -172,11 +166,11 @@ def _checked(
     }
 
 
-def _challenge(session: Session, challenge_id: int, *, lock: bool = False) -> Challenge:
-    query = select(Challenge).where(Challenge.id == challenge_id)
-    if lock:
-        query = query.with_for_update()
-    challenge = session.scalar(query)
+def lock_challenge(session: Session, challenge_id: int) -> Challenge:
+    """The challenge, locked (on PostgreSQL) until the transaction ends, or NotFound."""
+    challenge = session.scalar(
+        select(Challenge).where(Challenge.id == challenge_id).with_for_update()
+    )
     if challenge is None:
         raise NotFound(_("There is no such challenge."))
     return challenge
@@ -199,7 +193,7 @@ def endorse(
     organisation's region; a member whose organisation has no region names one."""
     if not is_signed_in(actor):
         raise NotAllowed(_("Please log in first."))
-    challenge = _challenge(session, challenge_id, lock=True)
+    challenge = lock_challenge(session, challenge_id)
     require_member(session, actor, challenge.group)
     if challenge.status not in OPEN_CHALLENGES:
         raise Invalid(
@@ -252,235 +246,6 @@ def endorse(
     return endorsement
 
 
-# --- Coordinators' decisions --------------------------------------------------------------
-
-
-def _decide(
-    session: Session, actor, challenge: Challenge, action: str, summary: str, change, **noted
-):
-    """Make a coordinator's decision (`change`) and audit it; `noted` goes in the audit entry
-    too (what the challenge's history reads of it)."""
-    require_coordinator(session, actor, challenge.group)
-
-    def decide():
-        change()
-        challenge.decided_at = clock.now()
-
-    record_edit(
-        session, actor=actor, record=challenge, fields=CHALLENGE_FIELDS, action=action,
-        summary=summary, change=decide, **noted,
-    )  # fmt: skip
-    return challenge
-
-
-def advance_challenge(
-    session: Session, actor, challenge_id: int, *, from_status: ChallengeStatus | str | None = None
-) -> Challenge:
-    """Move a challenge one step on: proposed -> accepted -> being addressed -> addressed.
-    `from_status`: the status the coordinator saw; a button pressed twice, or a form sent
-    again, then moves the challenge once, not twice."""
-    challenge = _challenge(session, challenge_id, lock=True)
-    if from_status is not None and str(getattr(from_status, "value", from_status)) != (
-        challenge.status.value
-    ):
-        require_coordinator(session, actor, challenge.group)
-        raise Conflict(_("This challenge has moved on since you opened the page: see its status."))
-    next_status = NEXT_STATUS.get(challenge.status)
-    if next_status is None:
-        require_coordinator(session, actor, challenge.group)
-        raise Invalid(_("This challenge has no further step."))
-
-    def change():
-        challenge.status = next_status
-
-    _decide(
-        session,
-        actor,
-        challenge,
-        f"challenge.{next_status.value}",
-        f"Marked the challenge {challenge.title} {next_status.value}",
-        change,
-    )
-    if next_status is ChallengeStatus.ACCEPTED:
-        _tell_raiser(session, challenge, "challenge_accepted")
-    return challenge
-
-
-def close_challenge(session: Session, actor, challenge_id: int, reason: str) -> Challenge:
-    """Close a challenge the group will not take up, saying why; it stays readable."""
-    challenge = _challenge(session, challenge_id, lock=True)
-    require_coordinator(session, actor, challenge.group)
-    if challenge.status not in OPEN_CHALLENGES:
-        raise Invalid(_("This challenge is already closed or merged."))
-    reason = check_text(reason, "reason", MAX_NOTE, required=True, refuse_control=True)
-
-    def change():
-        challenge.status = ChallengeStatus.CLOSED
-        challenge.decision_note = reason
-        challenge.priority = None
-
-    _decide(
-        session, actor, challenge, "challenge.closed", f"Closed the challenge {challenge.title}",
-        change,
-    )  # fmt: skip
-    _tell_raiser(session, challenge, "challenge_closed", reason=reason)
-    return challenge
-
-
-def prioritise(session: Session, actor, group_id: int, ordered_ids: list[int]) -> list[Challenge]:
-    """Rank the group's open challenges as agreed (the first is priority 1); those left out
-    are unranked."""
-    group = find_group(session, group_id)
-    require_coordinator(session, actor, group)
-    if len(set(ordered_ids)) != len(ordered_ids):
-        raise Invalid(_("Rank each challenge once."), field="ranking")
-    challenges = list(
-        session.scalars(select(Challenge).where(Challenge.group_id == group.id).with_for_update())
-    )
-    by_id = {challenge.id: challenge for challenge in challenges}
-    for challenge_id in ordered_ids:
-        challenge = by_id.get(challenge_id)
-        if challenge is None:
-            raise Invalid(_("Rank only the group's challenges."), field="ranking")
-        if challenge.status not in OPEN_CHALLENGES or challenge.status is ChallengeStatus.PROPOSED:
-            raise Invalid(
-                _(
-                    "Only challenges taken up (accepted, being addressed or addressed) are"
-                    " ranked: %(title)s is not.",
-                    title=challenge.title,
-                ),
-                field="ranking",
-            )
-    before = {challenge.id: challenge.priority for challenge in challenges}
-    # Clear the ranks first: the unique rank per group holds at every step.
-    for challenge in challenges:
-        challenge.priority = None
-    session.flush()
-    for rank, challenge_id in enumerate(ordered_ids, start=1):
-        by_id[challenge_id].priority = rank
-    session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="challenges.prioritised",
-        record=group,
-        summary=f"Ranked {len(ordered_ids)} challenges",
-        before={"ranks": {str(k): v for k, v in before.items() if v is not None}},
-        after={"ranks": {str(k): rank for rank, k in enumerate(ordered_ids, start=1)}},
-    )
-    return [by_id[challenge_id] for challenge_id in ordered_ids]
-
-
-def merge_challenge(
-    session: Session, actor, challenge_id: int, into_id: int, note: str = ""
-) -> Challenge:
-    """Merge a duplicate into the challenge that stays. Its endorsements move there (a person
-    who endorsed both counts once: their endorsement of the duplicate stays where it was
-    given), and so do its regions, themes and practices. The duplicate is kept, pointing to
-    the one it was merged into."""
-    if challenge_id == into_id:
-        raise Invalid(_("A challenge cannot be merged into itself."), field="into")
-    challenge = _challenge(session, challenge_id, lock=True)
-    require_coordinator(session, actor, challenge.group)
-    target = _challenge(session, into_id, lock=True)
-    if target.group_id != challenge.group_id:
-        raise Invalid(_("Choose a challenge of the same group."), field="into")
-    if challenge.status not in OPEN_CHALLENGES:
-        raise Invalid(_("This challenge is already closed or merged."))
-    if target.status not in OPEN_CHALLENGES:
-        raise Invalid(
-            _("That challenge is closed or merged itself: choose one that is still open."),
-            field="into",
-        )
-    note = check_text(note, "note", MAX_NOTE, refuse_control=True)
-    endorsers = set(
-        session.scalars(select(Endorsement.user_id).where(Endorsement.challenge_id == target.id))
-    )
-    moved = 0
-    # The duplicate's raiser spoke for their region: that counts on the target as an
-    # endorsement, given on the duplicate.
-    raiser = challenge.raised_by
-    if raiser is not None and raiser.id not in endorsers and raiser.id != target.raised_by_id:
-        session.add(
-            Endorsement(
-                challenge=target,
-                user=raiser,
-                region=raiser.organisation.region if raiser.organisation else None,
-                given_on_id=challenge.id,
-            )
-        )
-        endorsers.add(raiser.id)
-        moved += 1
-    for endorsement in list(challenge.endorsements):
-        if endorsement.user_id in endorsers or endorsement.user_id == target.raised_by_id:
-            continue
-        endorsement.challenge = target
-        endorsers.add(endorsement.user_id)
-        moved += 1
-    for region in challenge.regions:
-        if region not in target.regions:
-            target.regions.append(region)
-    for theme in challenge.themes:
-        if theme not in target.themes:
-            target.themes.append(theme)
-    linked = set(
-        session.scalars(
-            select(practice_challenges.c.practice_id).where(
-                practice_challenges.c.challenge_id == target.id
-            )
-        )
-    )
-    for practice in session.scalars(
-        select(GoodPractice)
-        .join(practice_challenges, practice_challenges.c.practice_id == GoodPractice.id)
-        .where(practice_challenges.c.challenge_id == challenge.id)
-    ):
-        if practice.id not in linked:
-            practice.challenges.append(target)
-
-    def change():
-        challenge.status = ChallengeStatus.MERGED
-        challenge.merged_into_id = target.id
-        challenge.priority = None
-        challenge.decision_note = note
-
-    _decide(
-        session,
-        actor,
-        challenge,
-        "challenge.merged",
-        f"Merged the challenge {challenge.title} into {target.title} ({moved} endorsements moved)",
-        change,
-        endorsements_moved=moved,
-    )
-    _tell_raiser(
-        session,
-        challenge,
-        "challenge_merged",
-        target=target,
-        target_url=external_url("challenges.challenge", challenge_id=target.id),
-    )
-    return challenge
-
-
-def _tell_raiser(session: Session, challenge: Challenge, template: str, **context) -> None:
-    """Email the member who raised the challenge about a decision on it, in their language,
-    in the decision's transaction (nobody to tell when their account is gone)."""
-    raiser = challenge.raised_by
-    if raiser is None or not raiser.is_active:
-        return
-    send_templated(
-        session,
-        to=raiser.email,
-        template=template,
-        language=raiser.language,
-        name=raiser.name,
-        challenge=challenge,
-        challenge_url=external_url("challenges.challenge", challenge_id=challenge.id),
-        **context,
-    )
-
-
 # --- Editing --------------------------------------------------------------------------------
 
 
@@ -500,11 +265,11 @@ def may_edit(challenge: Challenge, actor, coordinates: bool) -> bool:
 def update_challenge(
     session: Session, actor, challenge_id: int, details: ChallengeDetails
 ) -> Challenge:
-    """Correct a challenge's title, description, themes, regions or meeting. The regions of
-    its endorsements stay: those members said their region faces it."""
+    """Correct a challenge's title, description, themes, regions or meeting. The region of its
+    raiser and those of its endorsements stay: those members said their region faces it."""
     if not is_signed_in(actor):
         raise NotAllowed(_("Please log in first."))
-    challenge = _challenge(session, challenge_id, lock=True)
+    challenge = lock_challenge(session, challenge_id)
     group = challenge.group
     coordinates = is_coordinator(session, actor, group)
     if not may_edit(challenge, actor, coordinates):
@@ -519,7 +284,13 @@ def update_challenge(
         .where(Endorsement.challenge_id == challenge.id)
         .distinct()
     )
-    values = _checked(session, group, details, keep=challenge, regions_besides=list(endorsed))
+    values = _checked(
+        session,
+        group,
+        details,
+        keep=challenge,
+        regions_besides=[*_raisers_region(challenge.raised_by), *endorsed],
+    )
     before = snapshot(challenge, CHALLENGE_FIELDS)
     before_links = _links(challenge)
     for name, value in values.items():

@@ -18,7 +18,7 @@ from cop.challenges.models import Theme
 from cop.errors import Conflict, Invalid, NotFound
 from cop.members.membership import find_group
 from cop.members.models import WorkingGroup
-from cop.validation import check_text
+from cop.validation import Problems, check_text
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2_000
@@ -66,6 +66,21 @@ def _refuse_clash(
         raise Invalid(message, field="name")
 
 
+def _checked(
+    session: Session, group: WorkingGroup, name, description, keep: Theme | None = None
+) -> tuple[str, str]:
+    """The theme form's name and description checked, both problems at once."""
+    problems = Problems()
+    name = problems.check(_theme_name, name)
+    if name is not None:
+        problems.check(_refuse_clash, session, group, name, keep)
+    description = problems.check(
+        check_text, description, "description", MAX_DESCRIPTION, refuse_control=True
+    )
+    problems.raise_found()
+    return name, description
+
+
 def group_themes(session: Session, group: WorkingGroup, *, retired: bool = False) -> list[Theme]:
     query = select(Theme).where(Theme.group_id == group.id)
     if not retired:
@@ -77,9 +92,7 @@ def add_theme(session: Session, actor, group_id: int, name: str, description: st
     """A new theme at the end of the group's list (coordinators)."""
     group = find_group(session, group_id)
     require_coordinator(session, actor, group)
-    name = _theme_name(name)
-    description = check_text(description, "description", MAX_DESCRIPTION, refuse_control=True)
-    _refuse_clash(session, group, name)
+    name, description = _checked(session, group, name, description)
     last = session.scalar(select(func.max(Theme.position)).where(Theme.group_id == group.id))
     theme = Theme(group=group, name=name, description=description, position=(last or 0) + 1)
     session.add(theme)
@@ -142,9 +155,7 @@ def edit_theme(session: Session, actor, theme_id: int, name: str, description: s
     """Rename a theme or correct its description (coordinators); what is filed under it
     follows. A theme may keep its name, or change only its case."""
     theme = theme_to_manage(session, actor, theme_id)
-    name = _theme_name(name)
-    description = check_text(description, "description", MAX_DESCRIPTION, refuse_control=True)
-    _refuse_clash(session, theme.group, name, keep=theme)
+    name, description = _checked(session, theme.group, name, description, keep=theme)
     if (name, description) == (theme.name, theme.description):
         return theme
 

@@ -49,7 +49,7 @@ from cop.meetings.seats import (
     take_seat_or_queue,
 )
 from cop.members.models import Region, User
-from cop.validation import MAX_EMAIL, check_text
+from cop.validation import MAX_EMAIL, Problems, check_text
 
 
 @dataclass(frozen=True)
@@ -82,26 +82,34 @@ def register_guest(
     if meeting.audience is not Audience.OPEN:
         raise members_only(meeting)
     check_registration_open(meeting, now)
-    name = check_text(details.name, "name", MAX_NAME, required=True, refuse_control=True)
-    # The form accounts store addresses in, so that an account's address is recognised.
-    email = normalise_email(
-        check_text(details.email, "email", MAX_EMAIL, required=True, refuse_control=True)
+    problems = Problems()
+    name = problems.check(
+        check_text, details.name, "name", MAX_NAME, required=True, refuse_control=True
     )
-    organisation_name = check_text(
-        details.organisation_name, "organisation_name", MAX_NAME, refuse_control=True
+    # The form accounts store addresses in, so that an account's address is recognised.
+    email = problems.check(
+        check_text, details.email, "email", MAX_EMAIL, required=True, refuse_control=True
+    )
+    if email is not None:
+        email = problems.check(normalise_email, email)
+    organisation_name = problems.check(
+        check_text, details.organisation_name, "organisation_name", MAX_NAME, refuse_control=True
     )
     region_code = (details.region_code or "").strip() or None
     if region_code is not None and (
         len(region_code) > 8 or session.get(Region, region_code) is None
     ):
-        raise Invalid(_("Choose a region from the list."), field="region_code")
-    mode = check_mode(meeting, details.mode)
-    needs = check_text(details.needs, "needs", MAX_NEEDS, refuse_control=True)
-    if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise Invalid(
-            _("This email address belongs to an account: please log in to register."),
-            field="email",
+        problems.add(_("Choose a region from the list."), "region_code")
+    mode = problems.check(check_mode, meeting, details.mode)
+    needs = problems.check(check_text, details.needs, "needs", MAX_NEEDS, refuse_control=True)
+    if (
+        email is not None
+        and session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None
+    ):
+        problems.add(
+            _("This email address belongs to an account: please log in to register."), "email"
         )
+    problems.raise_found()
     registration = session.scalar(
         select(Registration).where(
             Registration.meeting_id == meeting.id,

@@ -4,7 +4,7 @@ service, commit, redirect."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -346,23 +346,14 @@ def material_file(material_id: int):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         raise
-    store = MaterialStore.for_app(current_app)
-    if not store.exists(material.storage_key):
-        raise NotFound(_("There is no such file."))
-    response = send_file(
-        store.path(material.storage_key),
-        mimetype=material.content_type,
-        as_attachment=True,
-        download_name=material.filename,
-        conditional=True,
-        etag=material.storage_key,
-        max_age=0,
+    response = MaterialStore.for_app(current_app).download(
+        material.storage_key,
+        content_type=material.content_type,
+        filename=material.filename,
+        private=material.visibility.value != "public" or not material.meeting.public,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # Opened by mistake in the browser, a file runs nothing and loads nothing.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if material.visibility.value != "public" or not material.meeting.public:
-        response.headers["Cache-Control"] = "private, no-store"
+    if response is None:
+        raise NotFound(_("There is no such file."))
     return response
 
 

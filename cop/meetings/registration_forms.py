@@ -16,18 +16,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import Length
 
 from cop.meetings.guests import GuestDetails
 from cop.meetings.labels import MODE_LABELS
 from cop.meetings.models import AttendanceMode
-from cop.meetings.registration import MAX_NAME, MAX_NEEDS
 from cop.members.labels import localized_country_name
 from cop.members.models import Region
-from cop.validation import MAX_EMAIL
 
-# Forms only bound the length of what they read; the services say what is wrong with it.
-_SLACK = 100
+# The forms parse types; the services check lengths and say what is wrong with each field.
 
 
 def mode_choice_label(mode: AttendanceMode, seats_left: int | None) -> str:
@@ -49,10 +45,7 @@ class MemberRegistrationForm(FlaskForm):
     """A signed-in person registers: how they attend and, if they wish, their needs."""
 
     mode = RadioField(_l("How will you attend?"), validate_choice=False)
-    needs = TextAreaField(
-        _l("Dietary or access needs (optional)"),
-        validators=[Length(max=MAX_NEEDS + _SLACK)],
-    )
+    needs = TextAreaField(_l("Dietary or access needs (optional)"))
 
     def offer_modes(self, seats_left: dict[AttendanceMode, int | None]) -> None:
         """The modes the meeting's format offers, each with its seats left; one is preselected."""
@@ -66,11 +59,9 @@ class MemberRegistrationForm(FlaskForm):
 class GuestRegistrationForm(MemberRegistrationForm):
     """Someone without an account registers for an open meeting; their email confirms it."""
 
-    name = StringField(_l("Your name"), validators=[Length(max=MAX_NAME + _SLACK)])
-    email = EmailField(_l("Your email address"), validators=[Length(max=MAX_EMAIL + _SLACK)])
-    organisation_name = StringField(
-        _l("Organisation (optional)"), validators=[Length(max=MAX_NAME + _SLACK)]
-    )
+    name = StringField(_l("Your name"))
+    email = EmailField(_l("Your email address"))
+    organisation_name = StringField(_l("Organisation (optional)"))
     region_code = SelectField(_l("Region (optional)"), validate_choice=False)
     listed = BooleanField(_l("List my name among the meeting's participants"))
 

@@ -1,0 +1,279 @@
+"""The coordinators' decisions on a group's challenges: accepting and moving them on, closing
+them with a reason, ranking them as the group agreed, and merging duplicates without losing
+endorsements; the member who raised a challenge is emailed. Each checks permission, validates,
+writes the audit rows and flushes; the caller commits."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cop import clock
+from cop.audit.services import record_change, record_edit
+from cop.auth.permissions import require_coordinator
+from cop.challenges.models import (
+    OPEN_CHALLENGES,
+    Challenge,
+    ChallengeStatus,
+    Endorsement,
+    GoodPractice,
+    practice_challenges,
+)
+from cop.challenges.services import CHALLENGE_FIELDS, MAX_NOTE, lock_challenge
+from cop.errors import Conflict, Invalid
+from cop.mail.messages import external_url, send_templated
+from cop.members.membership import find_group
+from cop.validation import check_text
+
+# The steps a coordinator moves an open challenge along.
+NEXT_STATUS = {
+    ChallengeStatus.PROPOSED: ChallengeStatus.ACCEPTED,
+    ChallengeStatus.ACCEPTED: ChallengeStatus.BEING_ADDRESSED,
+    ChallengeStatus.BEING_ADDRESSED: ChallengeStatus.ADDRESSED,
+}
+
+
+def _decide(
+    session: Session, actor, challenge: Challenge, action: str, summary: str, change, **noted
+):
+    """Make a coordinator's decision (`change`) and audit it; `noted` goes in the audit entry
+    too (what the challenge's history reads of it)."""
+    require_coordinator(session, actor, challenge.group)
+
+    def decide():
+        change()
+        challenge.decided_at = clock.now()
+
+    record_edit(
+        session, actor=actor, record=challenge, fields=CHALLENGE_FIELDS, action=action,
+        summary=summary, change=decide, **noted,
+    )  # fmt: skip
+    return challenge
+
+
+def advance_challenge(
+    session: Session, actor, challenge_id: int, *, from_status: ChallengeStatus | str | None = None
+) -> Challenge:
+    """Move a challenge one step on: proposed -> accepted -> being addressed -> addressed.
+    `from_status`: the status the coordinator saw; a button pressed twice, or a form sent
+    again, then moves the challenge once, not twice."""
+    challenge = lock_challenge(session, challenge_id)
+    if from_status is not None and str(getattr(from_status, "value", from_status)) != (
+        challenge.status.value
+    ):
+        require_coordinator(session, actor, challenge.group)
+        raise Conflict(_("This challenge has moved on since you opened the page: see its status."))
+    next_status = NEXT_STATUS.get(challenge.status)
+    if next_status is None:
+        require_coordinator(session, actor, challenge.group)
+        raise Invalid(_("This challenge has no further step."))
+
+    def change():
+        challenge.status = next_status
+
+    _decide(
+        session,
+        actor,
+        challenge,
+        f"challenge.{next_status.value}",
+        f"Marked the challenge {challenge.title} {next_status.value}",
+        change,
+    )
+    if next_status is ChallengeStatus.ACCEPTED:
+        _tell_raiser(session, challenge, "challenge_accepted")
+    return challenge
+
+
+def close_challenge(session: Session, actor, challenge_id: int, reason: str) -> Challenge:
+    """Close a challenge the group will not take up, saying why; it stays readable."""
+    challenge = lock_challenge(session, challenge_id)
+    require_coordinator(session, actor, challenge.group)
+    if challenge.status not in OPEN_CHALLENGES:
+        raise Invalid(_("This challenge is already closed or merged."))
+    reason = check_text(reason, "reason", MAX_NOTE, required=True, refuse_control=True)
+
+    def change():
+        challenge.status = ChallengeStatus.CLOSED
+        challenge.decision_note = reason
+        challenge.priority = None
+
+    _decide(
+        session, actor, challenge, "challenge.closed", f"Closed the challenge {challenge.title}",
+        change,
+    )  # fmt: skip
+    _tell_raiser(session, challenge, "challenge_closed", reason=reason)
+    return challenge
+
+
+def prioritise(session: Session, actor, group_id: int, ordered_ids: list[int]) -> list[Challenge]:
+    """Rank the group's open challenges as agreed (the first is priority 1); those left out
+    are unranked. Each challenge whose rank changed notes its new one in its history."""
+    group = find_group(session, group_id)
+    require_coordinator(session, actor, group)
+    if len(set(ordered_ids)) != len(ordered_ids):
+        raise Invalid(_("Rank each challenge once."), field="ranking")
+    challenges = list(
+        session.scalars(select(Challenge).where(Challenge.group_id == group.id).with_for_update())
+    )
+    by_id = {challenge.id: challenge for challenge in challenges}
+    for challenge_id in ordered_ids:
+        challenge = by_id.get(challenge_id)
+        if challenge is None:
+            raise Invalid(_("Rank only the group's challenges."), field="ranking")
+        if challenge.status not in OPEN_CHALLENGES or challenge.status is ChallengeStatus.PROPOSED:
+            raise Invalid(
+                _(
+                    "Only challenges taken up (accepted, being addressed or addressed) are"
+                    " ranked: %(title)s is not.",
+                    title=challenge.title,
+                ),
+                field="ranking",
+            )
+    before = {challenge.id: challenge.priority for challenge in challenges}
+    # Clear the ranks first: the unique rank per group holds at every step.
+    for challenge in challenges:
+        challenge.priority = None
+    session.flush()
+    for rank, challenge_id in enumerate(ordered_ids, start=1):
+        by_id[challenge_id].priority = rank
+    session.flush()
+    for challenge in challenges:
+        if challenge.priority != before[challenge.id]:
+            # The challenge's own history shows its new rank.
+            record_change(
+                session,
+                actor=actor,
+                action="challenge.ranked",
+                record=challenge,
+                summary=(
+                    f"Ranked the challenge {challenge.title} {challenge.priority}"
+                    if challenge.priority is not None
+                    else f"Unranked the challenge {challenge.title}"
+                ),
+                before={"rank": before[challenge.id]},
+                after={"rank": challenge.priority},
+            )
+    record_change(
+        session,
+        actor=actor,
+        action="challenges.prioritised",
+        record=group,
+        summary=f"Ranked {len(ordered_ids)} challenges",
+        before={"ranks": {str(k): v for k, v in before.items() if v is not None}},
+        after={"ranks": {str(k): rank for rank, k in enumerate(ordered_ids, start=1)}},
+    )
+    return [by_id[challenge_id] for challenge_id in ordered_ids]
+
+
+def merge_challenge(
+    session: Session, actor, challenge_id: int, into_id: int, note: str = ""
+) -> Challenge:
+    """Merge a duplicate into the challenge that stays. Its endorsements move there (a person
+    who endorsed both counts once: their endorsement of the duplicate stays where it was
+    given), and so do its regions, themes and practices. The duplicate is kept, pointing to
+    the one it was merged into."""
+    if challenge_id == into_id:
+        raise Invalid(_("A challenge cannot be merged into itself."), field="into")
+    challenge = lock_challenge(session, challenge_id)
+    require_coordinator(session, actor, challenge.group)
+    # The target comes from the form: one that names no challenge is a choice to correct.
+    target = session.scalar(select(Challenge).where(Challenge.id == into_id).with_for_update())
+    if target is None:
+        raise Invalid(_("Choose a challenge from the list."), field="into")
+    if target.group_id != challenge.group_id:
+        raise Invalid(_("Choose a challenge of the same group."), field="into")
+    if challenge.status not in OPEN_CHALLENGES:
+        raise Invalid(_("This challenge is already closed or merged."))
+    if target.status not in OPEN_CHALLENGES:
+        raise Invalid(
+            _("That challenge is closed or merged itself: choose one that is still open."),
+            field="into",
+        )
+    note = check_text(note, "note", MAX_NOTE, refuse_control=True)
+    endorsers = set(
+        session.scalars(select(Endorsement.user_id).where(Endorsement.challenge_id == target.id))
+    )
+    moved = 0
+    # The duplicate's raiser spoke for their region: that counts on the target as an
+    # endorsement, given on the duplicate.
+    raiser = challenge.raised_by
+    if raiser is not None and raiser.id not in endorsers and raiser.id != target.raised_by_id:
+        session.add(
+            Endorsement(
+                challenge=target,
+                user=raiser,
+                region=raiser.organisation.region if raiser.organisation else None,
+                given_on_id=challenge.id,
+            )
+        )
+        endorsers.add(raiser.id)
+        moved += 1
+    for endorsement in list(challenge.endorsements):
+        if endorsement.user_id in endorsers or endorsement.user_id == target.raised_by_id:
+            continue
+        endorsement.challenge = target
+        endorsers.add(endorsement.user_id)
+        moved += 1
+    for region in challenge.regions:
+        if region not in target.regions:
+            target.regions.append(region)
+    for theme in challenge.themes:
+        if theme not in target.themes:
+            target.themes.append(theme)
+    linked = set(
+        session.scalars(
+            select(practice_challenges.c.practice_id).where(
+                practice_challenges.c.challenge_id == target.id
+            )
+        )
+    )
+    for practice in session.scalars(
+        select(GoodPractice)
+        .join(practice_challenges, practice_challenges.c.practice_id == GoodPractice.id)
+        .where(practice_challenges.c.challenge_id == challenge.id)
+    ):
+        if practice.id not in linked:
+            practice.challenges.append(target)
+
+    def change():
+        challenge.status = ChallengeStatus.MERGED
+        challenge.merged_into_id = target.id
+        challenge.priority = None
+        challenge.decision_note = note
+
+    _decide(
+        session,
+        actor,
+        challenge,
+        "challenge.merged",
+        f"Merged the challenge {challenge.title} into {target.title} ({moved} endorsements moved)",
+        change,
+        endorsements_moved=moved,
+    )
+    _tell_raiser(
+        session,
+        challenge,
+        "challenge_merged",
+        target=target,
+        target_url=external_url("challenges.challenge", challenge_id=target.id),
+    )
+    return challenge
+
+
+def _tell_raiser(session: Session, challenge: Challenge, template: str, **context) -> None:
+    """Email the member who raised the challenge about a decision on it, in their language,
+    in the decision's transaction (nobody to tell when their account is gone)."""
+    raiser = challenge.raised_by
+    if raiser is None or not raiser.is_active:
+        return
+    send_templated(
+        session,
+        to=raiser.email,
+        template=template,
+        language=raiser.language,
+        name=raiser.name,
+        challenge=challenge,
+        challenge_url=external_url("challenges.challenge", challenge_id=challenge.id),
+        **context,
+    )
