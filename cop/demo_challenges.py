@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from cop.audit.services import record_change, snapshot
+from cop.challenges.decisions import carry_over
 from cop.challenges.models import (
     OPEN_CHALLENGES,
     Challenge,
@@ -1500,41 +1501,9 @@ def _merge(context: _Context, challenge: Challenge, target: Challenge, at, note:
     count on the target (unless they count there already), given on the duplicate."""
     session = context.session
     session.flush()
-    endorsers = set(
-        session.scalars(select(Endorsement.user_id).where(Endorsement.challenge_id == target.id))
-    )
-    moved = 0
-    raiser = challenge.raised_by
-    if (
-        raiser is not None
-        and raiser.id not in endorsers
-        and raiser.id != target.raised_by_id
-        and not any(e.user_id == raiser.id for e in challenge.endorsements)
-    ):
-        session.add(
-            Endorsement(
-                challenge=target,
-                user=raiser,
-                region=context.region_of(raiser),
-                given_on_id=challenge.id,
-                created_at=at,
-            )
-        )
-        endorsers.add(raiser.id)
-        moved += 1
+    moved, raisers = carry_over(session, challenge, target, given_at=at)
+    if raisers is not None:
         context.report.created += 1
-    for endorsement in list(challenge.endorsements):
-        if endorsement.user_id in endorsers or endorsement.user_id == target.raised_by_id:
-            continue
-        endorsement.challenge = target
-        endorsers.add(endorsement.user_id)
-        moved += 1
-    for region in challenge.regions:
-        if region not in target.regions:
-            target.regions.append(region)
-    for theme in challenge.themes:
-        if theme not in target.themes:
-            target.themes.append(theme)
     before = snapshot(challenge, CHALLENGE_FIELDS)
     challenge.status = ChallengeStatus.MERGED
     challenge.merged_into_id = target.id

@@ -191,36 +191,7 @@ def merge_challenge(
             field="into",
         )
     note = check_text(note, "note", MAX_NOTE, refuse_control=True)
-    endorsers = set(
-        session.scalars(select(Endorsement.user_id).where(Endorsement.challenge_id == target.id))
-    )
-    moved = 0
-    # The duplicate's raiser spoke for their region: that counts on the target as an
-    # endorsement, given on the duplicate.
-    raiser = challenge.raised_by
-    if raiser is not None and raiser.id not in endorsers and raiser.id != target.raised_by_id:
-        session.add(
-            Endorsement(
-                challenge=target,
-                user=raiser,
-                region=raiser.organisation.region if raiser.organisation else None,
-                given_on_id=challenge.id,
-            )
-        )
-        endorsers.add(raiser.id)
-        moved += 1
-    for endorsement in list(challenge.endorsements):
-        if endorsement.user_id in endorsers or endorsement.user_id == target.raised_by_id:
-            continue
-        endorsement.challenge = target
-        endorsers.add(endorsement.user_id)
-        moved += 1
-    for region in challenge.regions:
-        if region not in target.regions:
-            target.regions.append(region)
-    for theme in challenge.themes:
-        if theme not in target.themes:
-            target.themes.append(theme)
+    moved, _raisers = carry_over(session, challenge, target)
     linked = set(
         session.scalars(
             select(practice_challenges.c.practice_id).where(
@@ -259,6 +230,47 @@ def merge_challenge(
         target_url=external_url("challenges.challenge", challenge_id=target.id),
     )
     return challenge
+
+
+def carry_over(
+    session: Session, challenge: Challenge, target: Challenge, *, given_at=None
+) -> tuple[int, Endorsement | None]:
+    """What counts on a duplicate moves to the challenge it is merged into: its raiser, who
+    spoke for their region (an endorsement on the target, given on the duplicate), its
+    endorsements (a person who endorsed both counts once: their endorsement of the duplicate
+    stays where it was given), its regions and themes. The number of endorsements moved, and
+    the raiser's new endorsement if one was made."""
+    endorsers = set(
+        session.scalars(select(Endorsement.user_id).where(Endorsement.challenge_id == target.id))
+    )
+    moved = 0
+    raisers = None
+    raiser = challenge.raised_by
+    if raiser is not None and raiser.id not in endorsers and raiser.id != target.raised_by_id:
+        raisers = Endorsement(
+            challenge=target,
+            user=raiser,
+            region=raiser.organisation.region if raiser.organisation else None,
+            given_on_id=challenge.id,
+        )
+        if given_at is not None:
+            raisers.created_at = given_at
+        session.add(raisers)
+        endorsers.add(raiser.id)
+        moved += 1
+    for endorsement in list(challenge.endorsements):
+        if endorsement.user_id in endorsers or endorsement.user_id == target.raised_by_id:
+            continue
+        endorsement.challenge = target
+        endorsers.add(endorsement.user_id)
+        moved += 1
+    for region in challenge.regions:
+        if region not in target.regions:
+            target.regions.append(region)
+    for theme in challenge.themes:
+        if theme not in target.themes:
+            target.themes.append(theme)
+    return moved, raisers
 
 
 def _tell_raiser(session: Session, challenge: Challenge, template: str, **context) -> None:
