@@ -58,9 +58,10 @@ def check_text(
     required: bool = False,
     refuse_control: bool = False,
 ) -> str:
-    """The text without surrounding spaces; with `refuse_control`, control characters (but
-    line breaks and tabs) are refused too."""
-    value = (value or "").strip()
+    """The text without surrounding spaces, its line breaks as "\n" whatever the browser sent
+    (so that a text saved unchanged is unchanged); with `refuse_control`, control characters
+    (but line breaks and tabs) are refused too."""
+    value = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not value:
         raise Invalid(_("Please fill in this field."), field=field)
     if len(value) > limit:

@@ -905,7 +905,7 @@ ACCESS_TABLE: list[Route] = [
         "challenges.take_back_practice",
         "POST",
         "/practices/{draft_practice}/take-back",
-        {**practice_editors(400), "anonymous": LOGIN, "coordinator": 403, "admin": 403},
+        {**practice_editors(409), "anonymous": LOGIN, "coordinator": 403, "admin": 403},
     ),
     Route(
         "challenges.review_practice",
@@ -948,12 +948,13 @@ ACCESS_TABLE: list[Route] = [
         "/practices/{published_practice}/withdraw",
         only(400, "member", "coordinator", "admin"),
     ),
-    # Only a withdrawn practice is published again (a published one: 400), by coordinators.
+    # Only a withdrawn practice is published again (a published one: its page, 409), by
+    # coordinators.
     Route(
         "challenges.publish_practice_again",
         "POST",
         "/practices/{published_practice}/publish-again",
-        only(400, "coordinator", "admin"),
+        only(409, "coordinator", "admin"),
     ),
     Route(
         "challenges.practice_links",

@@ -240,3 +240,26 @@ def test_the_theme_form_names_both_its_problems(app, session, world):
         "name": "The group already has the theme “Digitalisation”.",
         "description": "Use at most 2000 characters.",
     }
+
+
+def test_the_merge_form_names_a_forged_target_and_a_long_note_together(
+    app, session, world, in_request
+):
+    challenge = services.raise_challenge(
+        session,
+        world["member"],
+        world["group"].id,
+        services.ChallengeDetails(title="Title", description="Text", region_codes=["FI1B"]),
+    )
+    session.commit()
+    path = f"/challenges/{challenge.id}/merge"
+    response = as_(app, world["second"]).post(path, {"into": "abc", "note": "n" * 5_000}, page=path)
+    assert response.status_code == 400
+    assert errors_on(response.get_data(as_text=True)) == {
+        "into": "Choose a challenge from the list.",
+        "note": "Use at most 2000 characters.",
+    }
+
+
+def test_line_breaks_are_stored_as_the_same_whatever_the_browser_sent():
+    assert check_text("one\r\ntwo\rthree\n", "text", 100) == "one\ntwo\nthree"

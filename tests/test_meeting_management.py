@@ -906,3 +906,24 @@ def test_a_meeting_form_wrong_in_several_places_says_so_in_each(browser, session
         "registration_closes_at": "Registration must close after it opens.",
     }
     assert counts(session) == before
+
+
+def test_a_wrong_end_does_not_hide_what_is_wrong_with_registration(browser, session, world):
+    browser.login(world["coordinator"])
+    before = counts(session)
+    response = create(
+        browser,
+        world["group"],
+        ends_at=local(JUNE, 9),
+        registration_opens_at=local(JUNE + timedelta(days=2), 9),
+        registration_closes_at=local(JUNE + timedelta(days=3), 9),
+    )
+    assert response.status_code == 400
+    errors = dict(re.findall(r'id="([a-z_]+)-error">([^<]+)<', text(response)))
+    assert errors == {
+        "ends_at": "The end must come after the start.",
+        "registration_opens_at": "Registration must open before the meeting starts.",
+        "registration_closes_at": "Registration must close before the meeting starts, or when"
+        " it starts.",
+    }
+    assert counts(session) == before

@@ -1036,16 +1036,18 @@ def test_withdrawing_is_confirmed_and_a_coordinator_publishes_it_again(app, sess
     assert "published your good practice “Innovation vouchers" in mail.body_text
     assert f"http://cop.test/practices/{record.id}" in mail.body_text
 
-    # Pressed again: said so, nothing written; a draft is reviewed, not published again.
+    # Pressed again: the practice's page, saying so, nothing written; a draft is reviewed,
+    # not published again.
     before = counts(session)
     response = coordinator.post(again, page="/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "This practice is already published." in text(response)
+    assert "<h1>Innovation vouchers" in text(response)
     draft = practice(session, world, PracticeStatus.DRAFT)
     session.commit()
     before = counts(session)
     response = coordinator.post(f"/practices/{draft.id}/publish-again", page="/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Only a withdrawn practice is published again" in text(response)
     assert counts(session) == before
 
@@ -1086,16 +1088,18 @@ def test_its_author_takes_a_submitted_practice_back_to_edit_it(app, session, wor
     review = page_text(coordinator.client.get(f"/practices/{record.id}/review"))
     assert "This practice is not waiting for review" in review
 
-    # Pressed again: said so, nothing written; a reviewed practice is not taken back.
+    # Pressed again (or on a stale page): the practice's page, saying so, nothing written; a
+    # reviewed practice is not taken back.
     before = counts(session)
     response = author.post(take_back, page="/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "This practice is not with the coordinators" in text(response)
+    assert "<h1>" in text(response) and "Take it back to edit" not in text(response)
     published = practice(session, world)
     session.commit()
     before = counts(session)
     response = author.post(f"/practices/{published.id}/take-back", page="/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "already reviewed" in text(response)
     assert counts(session) == before
 

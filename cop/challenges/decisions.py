@@ -24,7 +24,7 @@ from cop.challenges.services import CHALLENGE_FIELDS, MAX_NOTE, lock_challenge
 from cop.errors import Conflict, Invalid
 from cop.mail.messages import external_url, send_templated
 from cop.members.membership import find_group
-from cop.validation import check_text
+from cop.validation import Problems, check_text
 
 # The steps a coordinator moves an open challenge along.
 NEXT_STATUS = {
@@ -154,6 +154,8 @@ def prioritise(session: Session, actor, group_id: int, ordered_ids: list[int]) -
                 before={"rank": before[challenge.id]},
                 after={"rank": challenge.priority},
             )
+    if all(challenge.priority == before[challenge.id] for challenge in challenges):
+        return [by_id[challenge_id] for challenge_id in ordered_ids]  # the ranking as it was
     record_change(
         session,
         actor=actor,
@@ -177,20 +179,21 @@ def merge_challenge(
         raise Invalid(_("A challenge cannot be merged into itself."), field="into")
     challenge = lock_challenge(session, challenge_id)
     require_coordinator(session, actor, challenge.group)
+    if challenge.status not in OPEN_CHALLENGES:
+        raise Invalid(_("This challenge is already closed or merged."))
+    problems = Problems()
     # The target comes from the form: one that names no challenge is a choice to correct.
     target = session.scalar(select(Challenge).where(Challenge.id == into_id).with_for_update())
     if target is None:
-        raise Invalid(_("Choose a challenge from the list."), field="into")
-    if target.group_id != challenge.group_id:
-        raise Invalid(_("Choose a challenge of the same group."), field="into")
-    if challenge.status not in OPEN_CHALLENGES:
-        raise Invalid(_("This challenge is already closed or merged."))
-    if target.status not in OPEN_CHALLENGES:
-        raise Invalid(
-            _("That challenge is closed or merged itself: choose one that is still open."),
-            field="into",
+        problems.add(_("Choose a challenge from the list."), "into")
+    elif target.group_id != challenge.group_id:
+        problems.add(_("Choose a challenge of the same group."), "into")
+    elif target.status not in OPEN_CHALLENGES:
+        problems.add(
+            _("That challenge is closed or merged itself: choose one that is still open."), "into"
         )
-    note = check_text(note, "note", MAX_NOTE, refuse_control=True)
+    note = problems.check(check_text, note, "note", MAX_NOTE, refuse_control=True)
+    problems.raise_found()
     moved, _raisers = carry_over(session, challenge, target)
     linked = set(
         session.scalars(

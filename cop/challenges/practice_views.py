@@ -96,6 +96,20 @@ def practice(practice_id: int):
     )
 
 
+def _act_on_practice(practice_id: int, act):
+    """Run `act` (a button's service call) and commit; when the practice moved on since its
+    page was opened (a stale page, a button pressed twice), its page again, saying why (409)."""
+    session = get_session()
+    try:
+        act(session)
+    except Invalid as error:
+        session.rollback()
+        flash(error.message, "error")
+        return practice(practice_id), 409
+    session.commit()
+    return None
+
+
 # --- Documenting and editing ---------------------------------------------------------------------
 
 
@@ -211,9 +225,12 @@ def _submit(session, practice_id: int):
 @bp.post("/practices/<int:practice_id>/take-back")
 @login_required
 def take_back_practice(practice_id: int):
-    session = get_session()
-    practices.take_back_practice(session, current_user, practice_id)
-    session.commit()
+    refused = _act_on_practice(
+        practice_id,
+        lambda session: practices.take_back_practice(session, current_user, practice_id),
+    )
+    if refused:
+        return refused
     flash(
         _(
             "The practice is a draft again, no longer with the coordinators. Submit it again when"
@@ -290,9 +307,11 @@ def withdraw_practice(practice_id: int):
 @bp.post("/practices/<int:practice_id>/publish-again")
 @login_required
 def publish_practice_again(practice_id: int):
-    session = get_session()
-    practices.publish_again(session, current_user, practice_id)
-    session.commit()
+    refused = _act_on_practice(
+        practice_id, lambda session: practices.publish_again(session, current_user, practice_id)
+    )
+    if refused:
+        return refused
     flash(_("The practice is published again: everyone can read it."), "success")
     return _practice_page(practice_id)
 

@@ -235,12 +235,30 @@ def update_practice(
     values = _values(session, practice.group, details, practice)
     if practice.status is PracticeStatus.PUBLISHED:
         _check_complete(values)
-    before = snapshot(practice, PRACTICE_FIELDS)
+    before = {**snapshot(practice, PRACTICE_FIELDS), **_filed_under(practice)}
     for name, value in values.items():
         setattr(practice, name, value)
-    _record(session, actor, practice, "practice.edited", f"Edited the practice {practice.title}",
-            before)  # fmt: skip
+    after = {**snapshot(practice, PRACTICE_FIELDS), **_filed_under(practice)}
+    if after == before:
+        return practice  # saved as it was: nothing to record
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="practice.edited",
+        record=practice,
+        summary=f"Edited the practice {practice.title}",
+        before=before,
+        after=after,
+    )
     return practice
+
+
+def _filed_under(practice: GoodPractice) -> dict:
+    return {
+        "theme_ids": sorted(theme.id for theme in practice.themes),
+        "challenge_ids": sorted(challenge.id for challenge in practice.challenges),
+    }
 
 
 def missing_to_submit(practice: GoodPractice) -> list[str]:

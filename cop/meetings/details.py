@@ -137,18 +137,22 @@ def check_times(
     future: bool,
     start_field: str = "starts_at",
     end_field: str = "ends_at",
-) -> tuple[datetime, datetime]:
+    problems: Problems | None = None,
+) -> tuple[datetime | None, datetime | None]:
     """Start and end typed as wall-clock times in a zone, as instants; the end after the start.
-    Invalid names every time that is wrong."""
+    Invalid names every time that is wrong; given `problems`, they go there instead, and a time
+    that is right is returned though the other is wrong (None for a wrong one)."""
     zone(zone_name)
-    problems = Problems()
+    gathered = problems is not None
+    problems = problems if gathered else Problems()
     starts_at = problems.check(_instant, starts_local, zone_name, start_field, required=True)
     ends_at = problems.check(_instant, ends_local, zone_name, end_field, required=True)
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
         problems.add(_("The end must come after the start."), end_field)
     if future and starts_at is not None and starts_at <= now:
         problems.add(_("The start must be in the future."), start_field)
-    problems.raise_found()
+    if not gathered:
+        problems.raise_found()
     return starts_at, ends_at
 
 
@@ -243,10 +247,14 @@ def validate_details(
     zone_known = problems.check(zone, zone_name) is not None
     starts_at = ends_at = None
     if zone_known:
-        times = problems.check(
-            check_times, details.starts_at, details.ends_at, zone_name, now, future=meeting is None
+        starts_at, ends_at = check_times(
+            details.starts_at,
+            details.ends_at,
+            zone_name,
+            now,
+            future=meeting is None,
+            problems=problems,
         )
-        starts_at, ends_at = times or (None, None)
     format_ = problems.check(check_choice, MeetingFormat, details.format, "format")
     venue = problems.check(check_text, details.venue, "venue", MAX_VENUE)
     address = problems.check(check_text, details.address, "address", MAX_ADDRESS)
