@@ -440,6 +440,8 @@ def test_a_member_documents_a_practice_through_the_form(app, session, world):
         ({"region_code": "XX99"}, "region_code", "Choose a region from the list."),
         ({"organisation_id": "abc"}, "organisation_id", "Choose an organisation from the list."),
         ({"organisation_id": "999999"}, "organisation_id", "Choose an organisation"),
+        ({"organisation_id": "²"}, "organisation_id", "Choose an organisation from the list."),
+        ({"theme_ids": "²"}, "theme_ids", "Choose among the group&#39;s themes."),
         ({"contact_email": "not an email"}, "contact_email", "Enter a valid email address"),
         ({"theme_ids": "abc"}, "theme_ids", "Choose among the group&#39;s themes."),
         ({"theme_ids": "FOREIGN"}, "theme_ids", "Choose among the group&#39;s themes."),

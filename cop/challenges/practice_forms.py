@@ -17,20 +17,10 @@ from wtforms import (
 )
 from wtforms.fields import SelectChoice
 
-from cop.challenges.challenge_forms import CheckboxesField
+from cop.challenges.challenge_forms import NOT_A_NUMBER, CheckboxesField, whole_number
 from cop.challenges.models import GoodPractice, ReviewDecision
 from cop.challenges.practices import PracticeDetails
 from cop.members.labels import localized_country_name
-
-# A forged id (anything but a few digits) becomes -1, which names no record.
-NOT_A_NUMBER = -1
-
-
-def _id_or_none(value: str | None) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    return int(value) if value.isdigit() and len(value) < 12 else NOT_A_NUMBER
 
 
 class PracticeForm(FlaskForm):
@@ -97,12 +87,12 @@ class PracticeForm(FlaskForm):
         return PracticeDetails(
             **{name: self[name].data or "" for name in self.TEXTS},
             region_code=self.region_code.data or None,
-            organisation_id=_id_or_none(self.organisation_id.data),
+            organisation_id=whole_number(self.organisation_id.data),
             theme_ids=sorted(
-                {_id_or_none(value) or NOT_A_NUMBER for value in self.theme_ids.data or []}
+                {whole_number(value) or NOT_A_NUMBER for value in self.theme_ids.data or []}
             ),
             challenge_ids=sorted(
-                {_id_or_none(value) or NOT_A_NUMBER for value in self.challenge_ids.data or []}
+                {whole_number(value) or NOT_A_NUMBER for value in self.challenge_ids.data or []}
             ),
         )
 
