@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -67,33 +67,6 @@ def record_change(
     return entry
 
 
-def record_edit(
-    session: Session,
-    *,
-    actor: Any | None,
-    record: Any,
-    fields: tuple[str, ...],
-    action: str,
-    summary: str,
-    change: Callable[[], Any],
-    **noted: Any,
-) -> AuditEntry:
-    """Make `change` to a record and audit it: the `fields` it changed, before and after, and
-    what `noted` adds to the after side (what a page reads back of the change)."""
-    before = snapshot(record, fields)
-    change()
-    session.flush()
-    return record_change(
-        session,
-        actor=actor,
-        action=action,
-        record=record,
-        summary=summary,
-        before=before,
-        after={**snapshot(record, fields), **noted},
-    )
-
-
 @contextmanager
 def audited(
     session: Session,
@@ -103,8 +76,10 @@ def audited(
     record: Any,
     fields: tuple[str, ...] | list[str],
     summary: str = "",
+    noted: dict[str, Any] | None = None,
 ) -> Iterator[None]:
-    """Record the change made to `record`'s `fields` inside the block, as one audit row.
+    """Record the change made to `record`'s `fields` inside the block, as one audit row;
+    `noted` adds to its after side what a page reads back of the change.
 
     with audited(session, actor=actor, action="group.archived", record=group, fields=F):
         group.archived = True
@@ -119,7 +94,7 @@ def audited(
         record=record,
         summary=summary,
         before=before,
-        after=snapshot(record, fields),
+        after={**snapshot(record, fields), **(noted or {})},
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cop import clock
-from cop.audit.services import record_change, record_edit
+from cop.audit.services import audited, record_change
 from cop.auth.permissions import require_coordinator
 from cop.challenges.models import (
     OPEN_CHALLENGES,
@@ -40,15 +40,12 @@ def _decide(
     """Make a coordinator's decision (`change`) and audit it; `noted` goes in the audit entry
     too (what the challenge's history reads of it)."""
     require_coordinator(session, actor, challenge.group)
-
-    def decide():
+    with audited(
+        session, actor=actor, action=action, record=challenge, fields=CHALLENGE_FIELDS,
+        summary=summary, noted=noted,
+    ):  # fmt: skip
         change()
         challenge.decided_at = clock.now()
-
-    record_edit(
-        session, actor=actor, record=challenge, fields=CHALLENGE_FIELDS, action=action,
-        summary=summary, change=decide, **noted,
-    )  # fmt: skip
     return challenge
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cop import clock
-from cop.audit.services import record_change, record_edit, snapshot
+from cop.audit.services import audited, record_change, snapshot
 from cop.auth.permissions import require_coordinator
 from cop.challenges.models import Theme
 from cop.errors import Conflict, Invalid, NotFound
@@ -124,11 +124,10 @@ def seed_themes(session: Session, group: WorkingGroup, names: tuple[str, ...]) -
     return added
 
 
-def _record_edit(session: Session, actor, theme: Theme, action: str, summary: str, change):
-    record_edit(
-        session, actor=actor, record=theme, fields=THEME_FIELDS, action=action, summary=summary,
-        change=change,
-    )  # fmt: skip
+def _audited(session: Session, actor, theme: Theme, action: str, summary: str):
+    return audited(
+        session, actor=actor, action=action, record=theme, fields=THEME_FIELDS, summary=summary
+    )
 
 
 def theme_to_manage(session: Session, actor, theme_id: int) -> Theme:
@@ -144,10 +143,8 @@ def retire_theme(session: Session, actor, theme_id: int, now: datetime | None = 
     """Take a theme out of the choices; records filed under it keep it."""
     theme = theme_to_manage(session, actor, theme_id)
     if theme.retired_at is None:
-        _record_edit(
-            session, actor, theme, "theme.retired", f"Retired the theme {theme.name}",
-            lambda: setattr(theme, "retired_at", now or clock.now()),
-        )  # fmt: skip
+        with _audited(session, actor, theme, "theme.retired", f"Retired the theme {theme.name}"):
+            theme.retired_at = now or clock.now()
     return theme
 
 
@@ -158,12 +155,9 @@ def edit_theme(session: Session, actor, theme_id: int, name: str, description: s
     name, description = _checked(session, theme.group, name, description, keep=theme)
     if (name, description) == (theme.name, theme.description):
         return theme
-
-    def rename():
+    with _audited(session, actor, theme, "theme.edited", f"Edited the theme {theme.name}"):
         theme.name = name
         theme.description = description
-
-    _record_edit(session, actor, theme, "theme.edited", f"Edited the theme {theme.name}", rename)
     return theme
 
 
@@ -174,10 +168,8 @@ def restore_theme(session: Session, actor, theme_id: int) -> Theme:
         raise Conflict(
             _("The theme “%(name)s” is not retired: it is offered already.", name=theme.name)
         )
-    _record_edit(
-        session, actor, theme, "theme.restored", f"Restored the theme {theme.name}",
-        lambda: setattr(theme, "retired_at", None),
-    )  # fmt: skip
+    with _audited(session, actor, theme, "theme.restored", f"Restored the theme {theme.name}"):
+        theme.retired_at = None
     return theme
 
 
@@ -213,16 +205,12 @@ def move_theme(session: Session, actor, theme_id: int, direction: str) -> Theme:
     if place >= len(current):
         raise Conflict(_("The theme “%(name)s” is last already.", name=theme.name))
     neighbour = current[place]
-
-    def move():
+    summary = f"Moved the theme {theme.name} {direction}"
+    with _audited(session, actor, theme, "theme.moved", summary):
         themes.remove(theme)
         themes.insert(themes.index(neighbour) + (1 if step > 0 else 0), theme)
         for position, each in enumerate(themes, start=1):
             each.position = position
-
-    _record_edit(
-        session, actor, theme, "theme.moved", f"Moved the theme {theme.name} {direction}", move
-    )
     return theme
 
 
