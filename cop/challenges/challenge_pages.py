@@ -37,6 +37,7 @@ from cop.challenges.models import (
 )
 from cop.challenges.search import search_challenges
 from cop.challenges.services import endorsement_count, endorsing_region, may_edit
+from cop.challenges.themes import group_themes
 from cop.errors import NotFound
 from cop.meetings.models import Meeting
 from cop.members.models import Helix, Organisation, Region, User, WorkingGroup
@@ -250,13 +251,7 @@ def group_challenges(
     with each one's regions and endorsements counted."""
     group = get_public_group(session, slug)
     reader = standing(session, viewer, group)
-    themes = list(
-        session.scalars(
-            select(Theme)
-            .where(Theme.group_id == group.id, Theme.retired_at.is_(None))
-            .order_by(Theme.position, Theme.id)
-        )
-    )
+    themes = group_themes(session, group)
     statuses = visible_statuses(reader)
     places = place_choices(session)
     countries = country_choices(places)
@@ -639,14 +634,5 @@ def rankable_challenges(session: Session, group: WorkingGroup) -> list[Challenge
                 Challenge.created_at.desc(),
                 Challenge.id.desc(),
             )
-        )
-    )
-
-
-def all_themes(session: Session, group: WorkingGroup) -> list[Theme]:
-    """Every theme of the group, retired ones too, in the group's order."""
-    return list(
-        session.scalars(
-            select(Theme).where(Theme.group_id == group.id).order_by(Theme.position, Theme.id)
         )
     )

@@ -297,7 +297,7 @@ def _themes_page(session, group, form: ThemeForm | None = None, status: int = 20
         "challenges/challenge_themes.html",
         form=form,
         group=group,
-        themes=challenge_pages.all_themes(session, group),
+        themes=theme_services.group_themes(session, group, retired=True),
         action_form=ActionForm(),
         move_form=MoveThemeForm(),
     ), (400 if form.errors else status)

@@ -30,6 +30,7 @@ from cop.challenges.models import (
 )
 from cop.challenges.practices import may_see_practice, practice_to_review
 from cop.challenges.search import search_practices
+from cop.challenges.themes import group_themes
 from cop.errors import NotFound
 from cop.members.membership import get_group
 from cop.members.models import Helix, Region, User, WorkingGroup
@@ -140,13 +141,7 @@ def group_practices(
     published = select(GoodPractice).where(
         GoodPractice.group_id == group.id, GoodPractice.status == PracticeStatus.PUBLISHED
     )
-    themes = list(
-        session.scalars(
-            select(Theme)
-            .where(Theme.group_id == group.id, Theme.retired_at.is_(None))
-            .order_by(Theme.position, Theme.id)
-        )
-    )
+    themes = group_themes(session, group)
     filters = named_filters(session, filters, themes)
     # The published practices, found by the full-text search and the filters.
     found = search_practices(
