@@ -1,5 +1,6 @@
 """Imports every package's models, so that the metadata (and Alembic) knows every table."""
 
+from cop.activities import models as activities_models  # noqa: F401
 from cop.audit import models as audit_models  # noqa: F401
 from cop.auth import models as auth_models  # noqa: F401
 from cop.calendar import models as calendar_models  # noqa: F401

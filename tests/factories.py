@@ -9,8 +9,23 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from cop.activities.models import (
+    Activity,
+    ActivityExpert,
+    ActivityKind,
+    ActivityStatus,
+    SupportRequest,
+    SupportStatus,
+)
 from cop.calendar.models import CalendarFeedToken
-from cop.challenges.models import Challenge, ChallengeStatus, Endorsement, Theme
+from cop.challenges.models import (
+    Challenge,
+    ChallengeStatus,
+    Endorsement,
+    GoodPractice,
+    PracticeStatus,
+    Theme,
+)
 from cop.db import utcnow
 from cop.meetings.models import (
     AttendanceMode,
@@ -294,3 +309,95 @@ def make_endorsement(
     session.add(endorsement)
     session.flush()
     return endorsement
+
+
+def make_practice(
+    session: Session,
+    group: WorkingGroup,
+    *,
+    author: User | None = None,
+    status: PracticeStatus = PracticeStatus.PUBLISHED,
+    region_code: str | None = "BE10",
+    themes: tuple[Theme, ...] = (),
+    challenges: tuple[Challenge, ...] = (),
+    **values,
+) -> GoodPractice:
+    """A good practice written directly (no review, no audit row), published unless `status`."""
+    values.setdefault("title", f"Practice {next(_numbers)}")
+    values.setdefault("problem", "Few SMEs in the region used digital tools.")
+    values.setdefault("what_was_done", "Vouchers paid for an audit and a first project.")
+    if status is PracticeStatus.PUBLISHED:
+        values.setdefault("published_at", utcnow())
+    practice = GoodPractice(
+        group=group,
+        author=author,
+        status=status,
+        region_code=region_code,
+        themes=list(themes),
+        challenges=list(challenges),
+        **values,
+    )
+    session.add(practice)
+    session.flush()
+    return practice
+
+
+def make_activity(
+    session: Session,
+    group: WorkingGroup,
+    *,
+    kind: ActivityKind = ActivityKind.PEER_REVIEW,
+    status: ActivityStatus = ActivityStatus.PLANNED,
+    host_region_code: str | None = "BE10",
+    challenges: tuple[Challenge, ...] = (),
+    meetings: tuple[Meeting, ...] = (),
+    experts: tuple[tuple[User, str], ...] = (),
+    **values,
+) -> Activity:
+    """An activity written directly (no checks, no audit row, no notification); a completed
+    one gets an evaluation unless `values` give one."""
+    values.setdefault("title", f"Activity {next(_numbers)}")
+    values.setdefault("purpose", "Peers review how the region supports SMEs' digitalisation.")
+    if status is ActivityStatus.COMPLETED:
+        values.setdefault("evaluation_learnt", "Vouchers work best with a coach.")
+        values.setdefault("evaluation_changes", "We will add coaching to our voucher scheme.")
+        values.setdefault("completed_at", utcnow())
+    activity = Activity(
+        group=group,
+        kind=kind,
+        status=status,
+        host_region_code=host_region_code,
+        challenges=list(challenges),
+        meetings=list(meetings),
+        experts=[ActivityExpert(user=user, role=role) for user, role in experts],
+        **values,
+    )
+    session.add(activity)
+    session.flush()
+    return activity
+
+
+def make_support_request(
+    session: Session,
+    challenge: Challenge,
+    requester: User,
+    *,
+    region_code: str = "BE10",
+    status: SupportStatus = SupportStatus.OPEN,
+    activity: Activity | None = None,
+    **values,
+) -> SupportRequest:
+    """A support request written directly (no checks, no email, no follow)."""
+    values.setdefault("need", "Peers who ran voucher schemes for SMEs' digital projects.")
+    request = SupportRequest(
+        group_id=challenge.group_id,
+        challenge=challenge,
+        region_code=region_code,
+        requester=requester,
+        status=status,
+        activity=activity,
+        **values,
+    )
+    session.add(request)
+    session.flush()
+    return request

@@ -1,11 +1,12 @@
-"""The outbox: every email is a row here, written in the transaction of the change that caused it."""
+"""The outbox (every email is a row here, written in the transaction of the change that caused
+it), and what people follow: follows, notifications, digests and unsubscriptions."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.db import Base, UTCDateTime, enum_type, utcnow
@@ -62,3 +63,82 @@ class OutboxAttachment(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+
+
+class DigestPeriod(enum.Enum):
+    """How often a person hears of what they follow: one digest a day, a week, or none."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    NEVER = "never"
+
+
+class Follow(Base):
+    """A person following a record (a challenge, a practice, an activity, a support request):
+    its changes reach them as notifications. `target` names the kind of record."""
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        UniqueConstraint("user_id", "target", "target_id"),
+        Index("ix_follows_target", "target", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    target: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Notification(Base):
+    """One change one person should hear about, written in the change's transaction and
+    handled once: put in a digest, or set aside when the person takes no digest."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_pending", "user_id", "handled_at"),
+        Index("ix_notifications_target", "target", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    target: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[int] = mapped_column(Integer)
+    # What happened ("challenge.accepted"); the digest words it in the reader's language.
+    event: Mapped[str] = mapped_column(String(60))
+    # The record's title and address when it happened, and a detail such as a reason.
+    title: Mapped[str] = mapped_column(String(300))
+    path: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"), index=True)
+
+
+class Digest(Base):
+    """The one digest email of a person and period ("2026-11-26", "2026-W48"): the unique
+    key is what makes `flask cop send-digests` send it once however often it runs."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("user_id", "period_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    period: Mapped[DigestPeriod] = mapped_column(enum_type(DigestPeriod, "digest_period"))
+    period_key: Mapped[str] = mapped_column(String(12))
+    outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_messages.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailOptOut(Base):
+    """An address that asked to receive no more email of one kind (cop.mail.kinds). Kept by
+    address, so that people without an account (meeting guests) can unsubscribe too."""
+
+    __tablename__ = "mail_opt_outs"
+    __table_args__ = (UniqueConstraint("address", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.db import Base, UTCDateTime, enum_type, utcnow
+from cop.mail.models import DigestPeriod
 
 
 class Helix(enum.Enum):
@@ -163,6 +164,12 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
     # Consent to appear by name on public pages (group participants).
     listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Consent to be suggested to other members as someone to contact (challenge pages).
+    contactable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How often the news of what they follow reaches them by email.
+    digest_period: Mapped[DigestPeriod] = mapped_column(
+        enum_type(DigestPeriod, "digest_period"), default=DigestPeriod.DAILY
+    )
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

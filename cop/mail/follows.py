@@ -1,0 +1,126 @@
+"""Following records and hearing of their changes: follows, and the notification rows a change
+writes for each follower in its own transaction (`flask cop send-digests` mails them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from cop.db import utcnow
+from cop.mail.models import Follow, Notification
+
+# The kinds of record people follow; a Follow's and a Notification's `target`.
+CHALLENGE = "challenge"
+PRACTICE = "practice"
+ACTIVITY = "activity"
+SUPPORT_REQUEST = "support_request"
+TARGETS = (CHALLENGE, PRACTICE, ACTIVITY, SUPPORT_REQUEST)
+
+
+def _check_target(target: str) -> None:
+    if target not in TARGETS:
+        raise ValueError(f"unknown kind of record to follow: {target!r}")
+
+
+def is_following(session: Session, user, target: str, target_id: int) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        session.scalar(
+            select(Follow.id).where(
+                Follow.user_id == user.id, Follow.target == target, Follow.target_id == target_id
+            )
+        )
+        is not None
+    )
+
+
+def follow(session: Session, user, target: str, target_id: int) -> bool:
+    """Make `user` follow the record; True if they did not already. The caller checks that
+    the person may see the record."""
+    _check_target(target)
+    if is_following(session, user, target, target_id):
+        return False
+    session.add(Follow(user_id=user.id, target=target, target_id=target_id, created_at=utcnow()))
+    session.flush()
+    return True
+
+
+def unfollow(session: Session, user, target: str, target_id: int) -> bool:
+    """Stop following; True if they were following. A follow is a wish, not a record
+    people rely on, so it is deleted."""
+    _check_target(target)
+    found = session.scalar(
+        select(Follow).where(
+            Follow.user_id == user.id, Follow.target == target, Follow.target_id == target_id
+        )
+    )
+    if found is None:
+        return False
+    session.delete(found)
+    session.flush()
+    return True
+
+
+def followers(session: Session, records: Iterable[tuple[str, int]]) -> list[int]:
+    """The ids of the people following any of the records, once each, in id order."""
+    keys = list(dict.fromkeys(records))
+    if not keys:
+        return []
+    for target, _ in keys:
+        _check_target(target)
+    return list(
+        session.scalars(
+            select(Follow.user_id)
+            .where(tuple_(Follow.target, Follow.target_id).in_(keys))
+            .distinct()
+            .order_by(Follow.user_id)
+        )
+    )
+
+
+def notify(
+    session: Session,
+    *,
+    record: tuple[str, int],
+    event: str,
+    title: str,
+    path: str,
+    detail: str = "",
+    actor=None,
+    also_followers_of: Iterable[tuple[str, int]] = (),
+    also_users: Iterable[int] = (),
+) -> list[Notification]:
+    """Write one notification of `event` on `record` for each person following it (or any
+    of `also_followers_of`, such as the challenges an activity addresses), and for
+    `also_users`; never for the person who made the change.
+
+    `event` names what happened ("challenge.accepted"; cop.mail.digests words it), `title`
+    and `path` are the record's title and address (url_for(..., _external=False)), `detail`
+    a short text the digest quotes (a reason, a region).
+    """
+    _check_target(record[0])
+    people = followers(session, [record, *also_followers_of])
+    people = list(dict.fromkeys([*people, *also_users]))
+    actor_id = getattr(actor, "id", None)
+    now = utcnow()
+    rows = [
+        Notification(
+            user_id=user_id,
+            target=record[0],
+            target_id=record[1],
+            event=event,
+            title=title[:300],
+            path=path[:300],
+            detail=detail,
+            actor_id=actor_id,
+            created_at=now,
+        )
+        for user_id in people
+        if user_id != actor_id
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
