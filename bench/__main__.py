@@ -5,7 +5,8 @@
    filled with `flask cop demo --scale N` at a small and at the benchmark's scale, and
    vacuumed and analysed (as autovacuum would soon after a bulk load in production).
 2. Each page's SQL query count (the challenge and good practice lists, with a search, with
-   filters, and with both, among them) is taken in process (the app's test client and an event
+   filters, and with both, among them; a challenge page with its suggestions; the activity
+   list and an activity page) is taken in process (the app's test client and an event
    counter on the engine) at both scales: a page whose count grows with the data is an N+1.
 3. gunicorn serves the app on the large database; a local load generator (threads on
    keep-alive connections) measures requests per second and p50/p99 latency of each

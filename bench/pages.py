@@ -9,6 +9,7 @@ from flask import Flask, url_for
 from sqlalchemy import and_, event, func, select
 
 from cop import clock
+from cop.activities.models import Activity, activity_challenges
 from cop.challenges.models import (
     Challenge,
     Endorsement,
@@ -76,6 +77,7 @@ PAGES = (
         query="region={region}&helix={helix}",
     ),
     Page("challenge page (member)", "challenges.challenge", "member"),
+    Page("challenge page with suggestions (anonymous)", "challenges.challenge"),
     Page("group's good practices", "challenges.group_practices"),
     Page("good practice search", "challenges.group_practices", query="q={word}"),
     Page(
@@ -89,6 +91,10 @@ PAGES = (
         query="region={practice_region}",
     ),
     Page("good practice page", "challenges.practice"),
+    Page("group's activities", "activities.group_activities"),
+    Page("group's completed activities", "activities.group_activities", query="status=completed"),
+    Page("activity page", "activities.activity"),
+    Page("activity page (member)", "activities.activity", "member"),
 )
 
 
@@ -229,6 +235,17 @@ def challenge_values(session, slug: str) -> dict[str, object]:
     )
     if practice_region is not None:
         values["practice_region"] = practice_region
+    # The activity with the most experts and challenges, among those held as meetings.
+    activity_id = session.scalar(
+        select(Activity.id)
+        .join(activity_challenges, activity_challenges.c.activity_id == Activity.id)
+        .where(Activity.group_id == in_group)
+        .group_by(Activity.id)
+        .order_by(func.count().desc(), Activity.id)
+        .limit(1)
+    )
+    if activity_id is not None:
+        values["activity_id"] = activity_id
     return values
 
 

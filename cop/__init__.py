@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from cop.activities.labels import register_template_helpers as register_activity_labels
     from cop.calendar.helpers import register_template_helpers as register_calendar_links
     from cop.challenges.labels import register_template_helpers as register_challenge_labels
     from cop.markdown import render_markdown
@@ -63,6 +64,7 @@ def register_template_helpers(app: Flask) -> None:
     register_meeting_labels(app)
     register_calendar_links(app)
     register_challenge_labels(app)
+    register_activity_labels(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -76,11 +78,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from cop.activities import bp as activities_bp
     from cop.audit import bp as audit_bp
     from cop.auth import bp as auth_bp
     from cop.auth.views import admin_bp as organisations_bp
     from cop.calendar import bp as calendar_bp
     from cop.challenges import bp as challenges_bp
+    from cop.mail.views import bp as mail_bp
     from cop.meetings import bp as meetings_bp
     from cop.members import bp as members_bp
     from cop.site import bp as site_bp
@@ -92,7 +96,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(challenges_bp)
+    app.register_blueprint(activities_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(mail_bp)
 
 
 def register_commands(app: Flask) -> None:

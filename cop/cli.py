@@ -59,7 +59,7 @@ def _load_scaled_demo(session, scale: int) -> None:
     click.echo(
         f"Scaled demo (scale {scale}): {report.users} people, {report.memberships} memberships, "
         f"{report.groups} groups, {report.meetings} meetings, {report.registrations} "
-        f"registrations, written in {time.perf_counter() - start:.1f}s."
+        f"registrations, {report.activities} activities, written in {time.perf_counter() - start:.1f}s."
     )
     for name, email, password in report.accounts:
         click.echo(f"  {name:<18} {email:<32} password: {password}")
@@ -140,6 +140,21 @@ def send_reminders_command() -> None:
         purged = purge_past_needs(session)
         session.commit()
     click.echo(f"Reminders: {queued} queued. Needs purged from {purged} past registrations.")
+
+
+@cop_group.command("send-digests")
+@with_appcontext
+def send_digests_command() -> None:
+    """Queue each person's digest of the news they follow (once per day or week, as they chose)."""
+    from cop.mail.digests import send_digests
+
+    # Links in the emails are built as in a request, on the public base URL.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        report = send_digests(get_session())
+    click.echo(
+        f"Digests: {report.sent} queued, {report.waiting} already sent this period (their news "
+        f"waits for the next), {report.set_aside} set aside (no digest wanted)."
+    )
 
 
 @cop_group.command("outbox")

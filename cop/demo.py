@@ -393,6 +393,7 @@ def load_demo(session: Session) -> DemoReport:
 
     Dates that depend on the day (Industrial Transition's cycle) are read from `cop.clock`.
     """
+    from cop.demo_activities import load_demo_activities
     from cop.demo_challenges import load_demo_challenges
     from cop.demo_meetings import load_demo_meetings
 
@@ -415,6 +416,8 @@ def load_demo(session: Session) -> DemoReport:
         if person is None:
             continue
         person.position, person.expertise, person.listed = position, expertise, listed
+        # Those who agreed to be listed also agreed to be suggested as contacts.
+        person.contactable = listed
         _membership(session, report, person, diffusion, Role.MEMBER, status)
     for email, name, password, org, role in DEMO_ACCOUNTS:
         organisation = organisations[org] if org is not None else None
@@ -422,7 +425,7 @@ def load_demo(session: Session) -> DemoReport:
         report.accounts.append((role, email, password))
         if person is None:
             continue
-        person.listed = role != "admin"
+        person.listed = person.contactable = role != "admin"
         if role == "admin":
             person.is_admin = True
         else:
@@ -439,6 +442,7 @@ def load_demo(session: Session) -> DemoReport:
     session.flush()
     load_demo_meetings(session, report, groups, now)
     load_demo_challenges(session, report, groups, now)
+    load_demo_activities(session, report, groups, now)
     session.flush()
     return report
 

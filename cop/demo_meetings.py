@@ -476,6 +476,37 @@ questions raised feed the group's brief on the bottlenecks to innovation diffusi
         ),
     ),
     DemoMeeting(
+        title="Peer review visit: innovation vouchers in Emilia-Romagna",
+        kind=K.PEER_REVIEW_VISIT,
+        starts=at(D(2025, 3, 11), "09:30"),
+        ends=at(D(2025, 3, 12), "13:00"),
+        timezone="Europe/Rome",
+        format=F.IN_PERSON,
+        venue="Tecnopolo di Bologna",
+        address="Via Stalingrado 84, 40128 Bologna, Italy",
+        capacity_in_person=15,
+        description="""\
+Three peers from Lower Austria, Flanders and Helsinki-Uusimaa review how
+Emilia-Romagna's innovation vouchers reach new companies, at the region's request.
+""",
+        agenda=(
+            Item(
+                at(D(2025, 3, 11), "09:30"), "The voucher scheme and its figures", "Marco Bianchi"
+            ),
+            Item(
+                at(D(2025, 3, 11), "11:00"),
+                "Interviews with companies that used a voucher, and some that did not",
+            ),
+            Item(at(D(2025, 3, 12), "09:30"), "The peers' findings and recommendations"),
+        ),
+        minutes="""\
+The peers found that two thirds of the vouchers went to companies that had had one
+before. They recommended a first-time track with a coach, and promotion through the
+chambers of commerce rather than the agency's website.
+""",
+        plan="some",
+    ),
+    DemoMeeting(
         title="Study visit: technology transfer centres in the Stuttgart region",
         kind=K.STUDY_VISIT,
         starts=at(D(2024, 11, 19), "09:00"),

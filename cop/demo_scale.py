@@ -27,6 +27,15 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from cop import clock
+from cop.activities.models import (
+    Activity,
+    ActivityExpert,
+    ActivityKind,
+    ActivityStatus,
+    activity_challenges,
+    activity_meetings,
+    activity_regions,
+)
 from cop.challenges.models import (
     Challenge,
     ChallengeStatus,
@@ -104,6 +113,8 @@ class ScalePlan:
     # Challenges and good practices, over all the groups (each group gets its share).
     challenges: int = 0
     practices: int = 0
+    # Peer-learning activities, over all the groups.
+    activities: int = 0
 
     @classmethod
     def for_scale(cls, scale: int) -> ScalePlan:
@@ -114,6 +125,7 @@ class ScalePlan:
             member_groups=min(10, 2 + scale),
             challenges=4000 * scale,
             practices=4000 * scale,
+            activities=400 * scale,
         )
 
     def __post_init__(self) -> None:
@@ -134,6 +146,7 @@ class ScaleReport:
     challenges: int = 0
     endorsements: int = 0
     practices: int = 0
+    activities: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -166,6 +179,9 @@ def load_scaled_demo(session: Session, plan: ScalePlan, now: datetime | None = N
             now=now,
             report=report,
             regions=regions,
+        )
+        add_activities(
+            session, group_id, _share(plan.activities, plan.groups, place), now, report, regions
         )
     session.flush()
     return report
@@ -223,6 +239,7 @@ def _people(session, report, plan, group_ids, organisations, now) -> tuple[list[
             position="Policy officer" if number % 3 else "Researcher",
             expertise="Innovation diffusion" if number % 2 else "Digitalisation of SMEs",
             listed=number % 2 == 0,
+            contactable=number % 3 == 0,
             is_admin=False,
             active=True,
             email_confirmed_at=now,
@@ -902,3 +919,87 @@ def _practice_row(group_id, number, status, context, regions, now) -> dict:
         created_at=created,
         updated_at=withdrawn or published or submitted or created,
     )
+
+
+ACTIVITY_CYCLE = (
+    ActivityStatus.PLANNED,
+    ActivityStatus.RUNNING,
+    ActivityStatus.COMPLETED,
+    ActivityStatus.COMPLETED,
+    ActivityStatus.CANCELLED,
+)
+
+
+def add_activities(
+    session: Session,
+    group_id: int,
+    count: int,
+    now: datetime | None = None,
+    report: ScaleReport | None = None,
+    regions: list[str] | None = None,
+) -> ScaleReport:
+    """Write `count` peer-learning activities in a group (of the scaled demo, or a test's) on
+    its open challenges, held as its meetings, with three experts of its members each. The
+    caller commits."""
+    now = now or clock.now()
+    report = report if report is not None else ScaleReport()
+    regions = regions if regions is not None else _region_codes(session)
+    if not count:
+        return report
+    context = _context(session, report, group_id, now)
+    challenges = list(
+        session.scalars(
+            select(Challenge.id)
+            .where(Challenge.group_id == group_id, Challenge.status.in_(PUBLIC_CHALLENGES))
+            .order_by(Challenge.id)
+            .limit(500)
+        )
+    )
+    kinds = list(ActivityKind)
+    first = session.scalar(
+        select(func.count()).select_from(Activity).where(Activity.group_id == group_id)
+    )
+    rows = []
+    for number in range(first, first + count):
+        status = ACTIVITY_CYCLE[number % len(ACTIVITY_CYCLE)]
+        created = now - timedelta(days=30, hours=number * 7919 % (600 * 24))
+        done = status is ActivityStatus.COMPLETED
+        rows.append(
+            dict(
+                group_id=group_id,
+                kind=kinds[number % len(kinds)],
+                title=f"{_wording(number * 3 + 2)[0][:150]}: peer learning {number + 1}",
+                purpose="Peers from other regions compare what they tried and what worked.",
+                host_region_code=regions[number * 13 % len(regions)] if regions else None,
+                status=status,
+                evaluation_learnt="Coaching mattered more than money." if done else "",
+                evaluation_changes="Our scheme adds a coach next year." if done else "",
+                cancel_reason="The host region withdrew." if status.value == "cancelled" else "",
+                created_by_id=context.coordinators[0] if context.coordinators else None,
+                started_at=created + timedelta(days=20) if status.value != "planned" else None,
+                completed_at=created + timedelta(days=25) if done else None,
+                cancelled_at=created + timedelta(days=5) if status.value == "cancelled" else None,
+                created_at=created,
+                updated_at=created,
+            )
+        )
+    ids = _bulk(session, Activity, rows, ids=True)
+    report.activities += len(ids)
+    people = sorted({user_id for user_id, _ in context.members})
+    links, places, held, experts = [], [], [], []
+    for number, activity_id in zip(range(first, first + count), ids, strict=True):
+        for challenge_id in _some(challenges, number, 1 + number % 2, 3):
+            links.append(dict(activity_id=activity_id, challenge_id=challenge_id))
+        for code in _some(regions, number, 2, 17):
+            places.append(dict(activity_id=activity_id, region_code=code))
+        for meeting_id in _some(context.meetings, number, 1, 1):
+            held.append(dict(activity_id=activity_id, meeting_id=meeting_id))
+        for user_id in _some(people, number, 3, 11):
+            experts.append(
+                dict(activity_id=activity_id, user_id=user_id, role="Peer", created_at=now)
+            )
+    _bulk(session, activity_challenges, links)
+    _bulk(session, activity_regions, places)
+    _bulk(session, activity_meetings, held)
+    _bulk(session, ActivityExpert, experts)
+    return report

@@ -58,6 +58,16 @@ WORLD_KEYS = (
     "submitted_practice",
     "published_practice",
     "practice_link",
+    # Activities: {planned_activity} of {group}, addressing {accepted_challenge}, held as
+    # {meeting}, with the member as an expert; {completed_activity} (with its evaluation);
+    # {other_activity} of {other_group}. Support requests the member sent on
+    # {accepted_challenge} for their organisation's region (BE10): {open_request} and
+    # {answered_request} (declined).
+    "planned_activity",
+    "completed_activity",
+    "other_activity",
+    "open_request",
+    "answered_request",
 )
 
 
@@ -983,4 +993,372 @@ ACCESS_TABLE: list[Route] = [
         everyone(404),
     ),
     Route("challenges.practice_link_file", "GET", "/practice-links/999999999/file", everyone(404)),
+    # --- activities (cop.activities.views) ---
+    # Every activity is public; coordinators of its group (and admins) plan and run it.
+    Route("activities.group_activities", "GET", "/groups/{group}/activities/", everyone(200)),
+    Route(
+        "activities.group_activities",
+        "GET",
+        "/groups/{group}/activities/?status=nonsense&kind=&page=x",
+        everyone(200),
+    ),
+    Route("activities.group_activities", "GET", "/groups/nowhere/activities/", everyone(404)),
+    Route("activities.activity", "GET", "/activities/{planned_activity}", everyone(200)),
+    Route("activities.activity", "GET", "/activities/{completed_activity}", everyone(200)),
+    Route("activities.activity", "GET", "/activities/{other_activity}", everyone(200)),
+    Route("activities.activity", "GET", "/activities/999999999", everyone(404)),
+    Route(
+        "activities.follow_activity",
+        "POST",
+        "/activities/{planned_activity}/follow",
+        signed_in(302),
+    ),
+    Route(
+        "activities.unfollow_activity",
+        "POST",
+        "/activities/{planned_activity}/unfollow",
+        signed_in(302),
+    ),
+    Route("activities.follow_activity", "POST", "/activities/999999999/follow", signed_in(404)),
+    Route(
+        "activities.new_activity",
+        "GET",
+        "/groups/{group}/activities/new",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "activities.new_activity",
+        "POST",
+        "/groups/{group}/activities/new",
+        only(302, "coordinator", "admin"),
+        {
+            "kind": "study_visit",
+            "title": "A study visit",
+            "challenges": "{accepted_challenge}",
+            "meetings": "{meeting}",
+            "expert_user_0": "{member_id}",
+            "expert_role_0": "Rapporteur",
+        },
+    ),
+    # A meeting of another group: the form again, with the message (400).
+    Route(
+        "activities.new_activity",
+        "POST",
+        "/groups/{group}/activities/new",
+        only(400, "coordinator", "admin"),
+        {"kind": "study_visit", "title": "A study visit", "meetings": "{other_meeting}"},
+    ),
+    # Answering a support request with a new activity: the form prefilled from the request;
+    # one answered already is a conflict (409).
+    Route(
+        "activities.new_activity",
+        "GET",
+        "/groups/{group}/activities/new?request={open_request}",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "activities.new_activity",
+        "GET",
+        "/groups/{group}/activities/new?request={answered_request}",
+        only(409, "coordinator", "admin"),
+    ),
+    Route(
+        "activities.new_activity",
+        "POST",
+        "/groups/{group}/activities/new",
+        only(302, "coordinator", "admin"),
+        {"request_id": "{open_request}", "kind": "peer_review", "title": "Peer review"},
+    ),
+    Route(
+        "activities.edit_activity",
+        "GET",
+        "/activities/{planned_activity}/edit",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "activities.edit_activity",
+        "GET",
+        "/activities/{other_activity}/edit",
+        only(200, "admin"),
+    ),
+    Route(
+        "activities.edit_activity",
+        "POST",
+        "/activities/{planned_activity}/edit",
+        only(302, "coordinator", "admin"),
+        {"kind": "peer_review", "title": "Renamed", "challenges": "{accepted_challenge}"},
+    ),
+    Route(
+        "activities.edit_activity",
+        "POST",
+        "/activities/{planned_activity}/edit",
+        only(400, "coordinator", "admin"),
+        {"kind": "peer_review", "title": "Renamed", "expert_user_0": "{user_id}"},
+    ),
+    Route(
+        "activities.start_activity",
+        "POST",
+        "/activities/{planned_activity}/start",
+        only(302, "coordinator", "admin"),
+    ),
+    # Started or completed already: a conflict.
+    Route(
+        "activities.start_activity",
+        "POST",
+        "/activities/{completed_activity}/start",
+        only(409, "coordinator", "admin"),
+    ),
+    Route(
+        "activities.complete_activity",
+        "GET",
+        "/activities/{planned_activity}/complete",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "activities.complete_activity",
+        "POST",
+        "/activities/{planned_activity}/complete",
+        only(302, "coordinator", "admin"),
+        {"learnt": "Coaching matters.", "changes": "We add coaching."},
+    ),
+    Route(
+        "activities.complete_activity",
+        "POST",
+        "/activities/{planned_activity}/complete",
+        only(400, "coordinator", "admin"),
+        {"learnt": "Coaching matters."},
+    ),
+    Route(
+        "activities.complete_activity",
+        "POST",
+        "/activities/{completed_activity}/complete",
+        only(409, "coordinator", "admin"),
+        {"learnt": "Again.", "changes": "Again."},
+    ),
+    Route(
+        "activities.cancel_activity",
+        "GET",
+        "/activities/{planned_activity}/cancel",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "activities.cancel_activity",
+        "POST",
+        "/activities/{planned_activity}/cancel",
+        only(302, "coordinator", "admin"),
+        {"reason": "The host region withdrew."},
+    ),
+    Route(
+        "activities.cancel_activity",
+        "POST",
+        "/activities/{planned_activity}/cancel",
+        only(400, "coordinator", "admin"),
+    ),
+    Route(
+        "activities.activity_outputs",
+        "GET",
+        "/activities/{completed_activity}/outputs",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "activities.activity_outputs",
+        "POST",
+        "/activities/{completed_activity}/outputs",
+        only(302, "coordinator", "admin"),
+        {"form_name": "practice", "practice-practice": "{published_practice}"},
+    ),
+    Route(
+        "activities.activity_outputs",
+        "POST",
+        "/activities/{completed_activity}/outputs",
+        only(302, "coordinator", "admin"),
+        {
+            "form_name": "document",
+            "document-title": "Report",
+            "document-url": "https://example.org/report.pdf",
+        },
+    ),
+    Route(
+        "activities.activity_outputs",
+        "POST",
+        "/activities/{completed_activity}/outputs",
+        only(400, "coordinator", "admin"),
+        {"form_name": "document", "document-title": "Report", "document-url": "ftp://x"},
+    ),
+    Route(
+        "activities.withdraw_activity_output",
+        "POST",
+        "/activity-outputs/999999999/withdraw",
+        signed_in(404),
+    ),
+    # --- support requests (cop.activities.support_views) ---
+    # The group's members read its requests and ask for their organisation's region (the
+    # member's is BE10; the coordinator's and the admin's accounts name no organisation, so
+    # their request is refused, 400); its coordinators answer open ones (409 once answered).
+    Route(
+        "activities.new_support_request",
+        "GET",
+        "/groups/{group}/support-requests/new?challenge={accepted_challenge}",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "activities.new_support_request",
+        "POST",
+        "/groups/{group}/support-requests/new",
+        {**only(400, "member", "coordinator", "admin"), "member": 302},
+        {"challenge": "{accepted_challenge}", "region": "BE10", "need": "Peers with vouchers."},
+    ),
+    Route(
+        "activities.new_support_request",
+        "POST",
+        "/groups/{group}/support-requests/new",
+        only(400, "member", "coordinator", "admin"),
+        {"challenge": "{closed_challenge}", "region": "BE10", "need": "Peers with vouchers."},
+    ),
+    Route(
+        "activities.new_support_request",
+        "GET",
+        "/groups/no-such-group/support-requests/new",
+        signed_in(404),
+    ),
+    Route(
+        "activities.support_queue",
+        "GET",
+        "/groups/{group}/support-requests/",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "activities.support_queue",
+        "GET",
+        "/groups/{group}/support-requests/?page=-3",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "activities.support_queue",
+        "GET",
+        "/groups/no-such-group/support-requests/",
+        signed_in(404),
+    ),
+    Route(
+        "activities.support_request",
+        "GET",
+        "/support-requests/{open_request}",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "activities.support_request",
+        "GET",
+        "/support-requests/{answered_request}",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route("activities.support_request", "GET", "/support-requests/999999999", signed_in(404)),
+    Route(
+        "activities.link_support_request",
+        "POST",
+        "/support-requests/{open_request}/link",
+        only(302, "coordinator", "admin"),
+        {"activity": "{planned_activity}", "note": "Join its visit."},
+    ),
+    Route(
+        "activities.link_support_request",
+        "POST",
+        "/support-requests/{open_request}/link",
+        only(400, "coordinator", "admin"),
+        {"activity": "{other_activity}"},
+    ),
+    Route(
+        "activities.link_support_request",
+        "POST",
+        "/support-requests/{answered_request}/link",
+        only(409, "coordinator", "admin"),
+        {"activity": "{planned_activity}"},
+    ),
+    Route(
+        "activities.decline_support_request",
+        "POST",
+        "/support-requests/{open_request}/decline",
+        only(302, "coordinator", "admin"),
+        {"reason": "A study visit already covers this."},
+    ),
+    Route(
+        "activities.decline_support_request",
+        "POST",
+        "/support-requests/{open_request}/decline",
+        only(400, "coordinator", "admin"),
+        {"reason": ""},
+    ),
+    Route(
+        "activities.decline_support_request",
+        "POST",
+        "/support-requests/999999999/decline",
+        signed_in(404),
+        {"reason": "Out of scope."},
+    ),
+    Route(
+        "activities.follow_support_request",
+        "POST",
+        "/support-requests/{open_request}/follow",
+        only(302, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "activities.unfollow_support_request",
+        "POST",
+        "/support-requests/{open_request}/unfollow",
+        only(302, "member", "coordinator", "admin"),
+    ),
+    # --- matching and the member's dashboard ---
+    Route("site.dashboard", "GET", "/account/dashboard", signed_in(200)),
+    # --- follows, notifications, email preferences and unsubscribing ---
+    # Following a challenge or a practice: whoever may read it (a proposed challenge: the
+    # group's members; a draft practice: its author and the coordinators, else not there).
+    Route("challenges.follow", "POST", "/challenges/{accepted_challenge}/follow", signed_in(302)),
+    Route(
+        "challenges.follow",
+        "POST",
+        "/challenges/{proposed_challenge}/follow",
+        {**signed_in(404), "member": 302, "coordinator": 302, "admin": 302},
+    ),
+    Route("challenges.follow", "POST", "/challenges/99999999/follow", signed_in(404)),
+    Route(
+        "challenges.unfollow", "POST", "/challenges/{accepted_challenge}/unfollow", signed_in(302)
+    ),
+    Route(
+        "challenges.follow_practice",
+        "POST",
+        "/practices/{published_practice}/follow",
+        signed_in(302),
+    ),
+    Route(
+        "challenges.follow_practice",
+        "POST",
+        "/practices/{draft_practice}/follow",
+        {**practice_editors(302), "anonymous": LOGIN},
+    ),
+    Route("challenges.follow_practice", "POST", "/practices/999999999/follow", signed_in(404)),
+    Route(
+        "challenges.unfollow_practice",
+        "POST",
+        "/practices/{published_practice}/unfollow",
+        signed_in(302),
+    ),
+    Route("mail.preferences", "GET", "/account/notifications", signed_in(200)),
+    Route(
+        "mail.preferences",
+        "POST",
+        "/account/notifications",
+        signed_in(302),
+        {"period": "weekly", "kinds": "meeting_news"},
+    ),
+    # An unknown period: the message next to the field, nothing saved.
+    Route(
+        "mail.preferences",
+        "POST",
+        "/account/notifications",
+        signed_in(400),
+        {"period": "hourly"},
+    ),
+    # Anyone holding a valid link may unsubscribe, signed in or not (tested in
+    # tests/test_unsubscribe.py); a forged link is refused for everyone.
+    Route("mail.unsubscribe", "GET", "/unsubscribe/forged-token", everyone(400)),
+    Route("mail.unsubscribe", "POST", "/unsubscribe/forged-token", everyone(400)),
 ]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from cop.activities.models import ActivityStatus, SupportStatus
 from cop.challenges.models import ChallengeStatus
 from cop.meetings.models import (
     Audience,
@@ -18,6 +19,7 @@ from cop.members.models import MembershipStatus, Role
 from tests.access import ACCESS_TABLE, LOGIN, ROLES, WORLD_KEYS
 from tests.conftest import Browser
 from tests.factories import (
+    make_activity,
     make_challenge,
     make_feed_token,
     make_group,
@@ -25,6 +27,7 @@ from tests.factories import (
     make_membership,
     make_organisation,
     make_registration,
+    make_support_request,
     make_theme,
     make_user,
 )
@@ -51,7 +54,7 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
     archived_group.archived = True
     organisation = make_organisation(session)
     applicant = make_user(session, name="Ana Applicant")
-    member = make_user(session, name="Max Member")
+    member = make_user(session, name="Max Member", organisation=organisation)
     coordinator = make_user(session, name="Cora Coordinator")
     applied = make_membership(session, applicant, group, status=MembershipStatus.APPLIED)
     active = make_membership(session, member, group)
@@ -78,6 +81,23 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
         session, group, status=ChallengeStatus.CLOSED, decision_note="Out of scope."
     )
     practices = good_practices(session, group, member)
+    planned_activity = make_activity(
+        session,
+        group,
+        challenges=(accepted_challenge,),
+        meetings=(meeting,),
+        experts=((member, "Peer reviewer"),),
+    )
+    completed_activity = make_activity(session, group, status=ActivityStatus.COMPLETED)
+    other_activity = make_activity(session, other_group)
+    open_request = make_support_request(session, accepted_challenge, member)
+    answered_request = make_support_request(
+        session,
+        accepted_challenge,
+        member,
+        status=SupportStatus.DECLINED,
+        answer="A study visit already covers this.",
+    )
     session.commit()
     people = {
         "user": user,
@@ -108,6 +128,11 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
         "closed_challenge": closed_challenge.id,
         "theme": theme.id,
         **{key: record.id for key, record in practices.items()},
+        "planned_activity": planned_activity.id,
+        "completed_activity": completed_activity.id,
+        "other_activity": other_activity.id,
+        "open_request": open_request.id,
+        "answered_request": answered_request.id,
     }
     assert set(values) == set(WORLD_KEYS)
     return people, values

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from bench.calendar import prepare_and_count, time_builds
 from bench.load import Sample, percentile, run_load, summarise
 from bench.pages import PAGES, count_queries, log_in, targets
+from cop.activities.models import Activity, ActivityStatus
 from cop.challenges.models import (
     Challenge,
     ChallengeStatus,
@@ -40,7 +41,13 @@ from cop.meetings.models import (
 from cop.members.models import Membership, User, WorkingGroup
 
 TINY = ScalePlan(
-    members=60, groups=3, meetings_per_group=8, member_groups=2, challenges=90, practices=60
+    members=60,
+    groups=3,
+    meetings_per_group=8,
+    member_groups=2,
+    challenges=90,
+    practices=60,
+    activities=30,
 )
 NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -219,6 +226,18 @@ def test_the_scaled_demo_writes_the_planned_numbers(session):
     # Nobody endorses what they raised.
     raised = select(Challenge.raised_by_id).where(Challenge.id == Endorsement.challenge_id)
     assert count(session, Endorsement, Endorsement.user_id == raised.scalar_subquery()) == 0
+    # Activities in every status, on their own group's challenges and meetings, with experts
+    # of its members; the completed ones with their evaluation.
+    assert count(session, Activity) == report.activities == 30
+    for status in ActivityStatus:
+        assert count(session, Activity, Activity.status == status), status
+    for activity in session.scalars(select(Activity)):
+        assert {c.group_id for c in activity.challenges} <= {activity.group_id}
+        assert {m.group_id for m in activity.meetings} == {activity.group_id}
+        assert len(activity.experts) == 3
+        if activity.status is ActivityStatus.COMPLETED:
+            assert activity.evaluation_learnt and activity.evaluation_changes
+    assert count(session, User, User.contactable) > 0
 
     with pytest.raises(AlreadyLoaded):
         load_scaled_demo(session, TINY, now=NOW)

@@ -148,7 +148,7 @@ def test_demo_meetings_load_once_whatever_the_day(runner, session):
         first = runner.invoke(args=["cop", "demo"])
     assert first.exit_code == 0, first.output
     loaded = counts(session)
-    assert loaded["meetings"] == 15 and loaded["registrations"] > 250
+    assert loaded["meetings"] == 16 and loaded["registrations"] > 250
 
     # Again, weeks later: the meetings are found by group and slot or title, and kept.
     with clock.fixed_at(LOADED + timedelta(days=40)):

@@ -63,6 +63,9 @@ class PersonFields(FlaskForm):
     language = SelectField(_l("Preferred language"), validate_choice=False)
     timezone = SelectField(_l("Time zone"), validate_choice=False)
     listed = BooleanField(_l("List me by name on the public pages of the groups I join"))
+    contactable = BooleanField(
+        _l("Other members may suggest me as someone to contact about challenges I know")
+    )
 
     def fill_choices(
         self, organisations: list[Organisation], regions: list[Region], languages: dict[str, str]
@@ -108,6 +111,7 @@ class PersonFields(FlaskForm):
             language=self.language.data or "",
             timezone=self.timezone.data or "",
             listed=bool(self.listed.data),
+            contactable=bool(self.contactable.data),
         )
 
 

@@ -273,6 +273,7 @@ def profile():
         language=user.language or interface_language(),
         timezone=user.timezone,
         listed=user.listed,
+        contactable=user.contactable,
     )
     fill_person_choices(form)
     if form.validate_on_submit():

@@ -8,6 +8,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cop.activities import matching
+from cop.activities import pages as activity_pages
 from cop.auth.permissions import login_required, require_coordinator, require_member
 from cop.challenges import bp, challenge_pages, decisions, services
 from cop.challenges import themes as theme_services
@@ -27,6 +29,7 @@ from cop.challenges.challenge_forms import (
 from cop.challenges.labels import CHALLENGE_STATUS_LABELS
 from cop.db import get_session
 from cop.errors import Conflict, Invalid, NotAllowed
+from cop.mail import follows
 from cop.members.membership import get_group
 from cop.members.models import Helix
 from cop.web import show_error
@@ -120,6 +123,18 @@ def _render_challenge(page, endorse_form=None, status: int = 200):
         group=page.challenge.group,
         endorse_form=endorse_form,
         action_form=ActionForm(),
+        # A merged challenge's news goes to the one it was merged into: that is what its
+        # button follows.
+        following=follows.is_following(
+            get_session(),
+            current_user,
+            follows.CHALLENGE,
+            (page.merged_end or page.challenge).id,
+        ),
+        suggestions=matching.suggestions_for_challenge(
+            get_session(), current_user, page.challenge, reader=page.reader
+        ),
+        activities=activity_pages.challenge_activities(get_session(), page.challenge.id),
     ), status
 
 
@@ -161,6 +176,36 @@ def endorse(challenge_id: int):
             return _challenge_page(challenge_id)
     page = challenge_pages.challenge_page(session, current_user, challenge_id)
     return _render_challenge(page, form, status)
+
+
+@bp.post("/challenges/<int:challenge_id>/follow")
+@login_required
+def follow(challenge_id: int):
+    session = get_session()
+    followed = services.follow_challenge(session, current_user, challenge_id)
+    session.commit()
+    if followed.id != challenge_id:
+        flash(
+            _(
+                "You follow “%(title)s”, which this challenge was merged into: its news reaches"
+                " you in your email digest.",
+                title=followed.title,
+            ),
+            "success",
+        )
+    else:
+        flash(_("You follow this challenge: its news reaches you in your email digest."), "success")
+    return _challenge_page(challenge_id)
+
+
+@bp.post("/challenges/<int:challenge_id>/unfollow")
+@login_required
+def unfollow(challenge_id: int):
+    session = get_session()
+    services.unfollow_challenge(session, current_user, challenge_id)
+    session.commit()
+    flash(_("You no longer follow this challenge."), "success")
+    return _challenge_page(challenge_id)
 
 
 @bp.post("/challenges/<int:challenge_id>/advance")

@@ -1,7 +1,7 @@
 """The coordinators' decisions on a group's challenges: accepting and moving them on, closing
 them with a reason, ranking them as the group agreed, and merging duplicates without losing
-endorsements; the member who raised a challenge is emailed. Each checks permission, validates,
-writes the audit rows and flushes; the caller commits."""
+endorsements; the member who raised a challenge is emailed, its followers notified. Each checks
+permission, validates, writes the audit rows and flushes; the caller commits."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ from cop.challenges.models import (
     GoodPractice,
     practice_challenges,
 )
-from cop.challenges.services import CHALLENGE_FIELDS, MAX_NOTE, lock_challenge
+from cop.challenges.services import CHALLENGE_FIELDS, MAX_NOTE, lock_challenge, notify_challenge
 from cop.errors import Conflict, Invalid
+from cop.mail import follows
 from cop.mail.messages import external_url, send_templated
+from cop.mail.models import Follow
 from cop.members.membership import find_group
 from cop.validation import Problems, check_text
 
@@ -77,8 +79,12 @@ def advance_challenge(
         f"Marked the challenge {challenge.title} {next_status.value}",
         change,
     )
+    told = None
     if next_status is ChallengeStatus.ACCEPTED:
-        _tell_raiser(session, challenge, "challenge_accepted")
+        told = _tell_raiser(session, challenge, "challenge_accepted")
+    notify_challenge(
+        session, challenge, f"challenge.{next_status.value}", actor, exclude_users=_ids(told)
+    )
     return challenge
 
 
@@ -99,7 +105,10 @@ def close_challenge(session: Session, actor, challenge_id: int, reason: str) -> 
         session, actor, challenge, "challenge.closed", f"Closed the challenge {challenge.title}",
         change,
     )  # fmt: skip
-    _tell_raiser(session, challenge, "challenge_closed", reason=reason)
+    told = _tell_raiser(session, challenge, "challenge_closed", reason=reason)
+    notify_challenge(
+        session, challenge, "challenge.closed", actor, detail=reason, exclude_users=_ids(told)
+    )
     return challenge
 
 
@@ -222,13 +231,23 @@ def merge_challenge(
         change,
         endorsements_moved=moved,
     )
-    _tell_raiser(
+    told = _tell_raiser(
         session,
         challenge,
         "challenge_merged",
         target=target,
         target_url=external_url("challenges.challenge", challenge_id=target.id),
     )
+    # Its followers hear of the merge on the duplicate, then follow the challenge that stays.
+    notify_challenge(
+        session,
+        challenge,
+        "challenge.merged",
+        actor,
+        detail=target.title,
+        exclude_users=_ids(told),
+    )
+    move_followers(session, challenge, target)
     return challenge
 
 
@@ -273,12 +292,38 @@ def carry_over(
     return moved, raisers
 
 
-def _tell_raiser(session: Session, challenge: Challenge, template: str, **context) -> None:
+def move_followers(session: Session, challenge: Challenge, target: Challenge) -> None:
+    """The people following a duplicate follow the challenge it is merged into (once each:
+    the follows of those who already follow it are dropped)."""
+    already = set(
+        session.scalars(
+            select(Follow.user_id).where(
+                Follow.target == follows.CHALLENGE, Follow.target_id == target.id
+            )
+        )
+    )
+    for found in session.scalars(
+        select(Follow).where(Follow.target == follows.CHALLENGE, Follow.target_id == challenge.id)
+    ):
+        if found.user_id in already:
+            session.delete(found)
+        else:
+            found.target_id = target.id
+    session.flush()
+
+
+def _ids(user) -> list[int]:
+    """The id of the person emailed, who is not notified of the same change too."""
+    return [user.id] if user is not None else []
+
+
+def _tell_raiser(session: Session, challenge: Challenge, template: str, **context):
     """Email the member who raised the challenge about a decision on it, in their language,
-    in the decision's transaction (nobody to tell when their account is gone)."""
+    in the decision's transaction (nobody to tell when their account is gone). The person
+    emailed, or None."""
     raiser = challenge.raised_by
     if raiser is None or not raiser.is_active:
-        return
+        return None
     send_templated(
         session,
         to=raiser.email,
@@ -289,3 +334,4 @@ def _tell_raiser(session: Session, challenge: Challenge, template: str, **contex
         challenge_url=external_url("challenges.challenge", challenge_id=challenge.id),
         **context,
     )
+    return raiser

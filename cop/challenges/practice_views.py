@@ -21,6 +21,7 @@ from cop.challenges.practice_forms import (
 )
 from cop.db import get_session
 from cop.errors import Invalid, NotFound
+from cop.mail import follows
 from cop.meetings.content import Upload, allowed_types
 from cop.meetings.labels import size_label
 from cop.meetings.storage import MaterialStore
@@ -93,6 +94,7 @@ def practice(practice_id: int):
         practice=page.practice,
         group=page.practice.group,
         confirm_form=ConfirmForm(),
+        following=follows.is_following(get_session(), current_user, follows.PRACTICE, practice_id),
     )
 
 
@@ -108,6 +110,26 @@ def _act_on_practice(practice_id: int, act):
         return practice(practice_id), 409
     session.commit()
     return None
+
+
+@bp.post("/practices/<int:practice_id>/follow")
+@login_required
+def follow_practice(practice_id: int):
+    session = get_session()
+    practices.follow_practice(session, current_user, practice_id)
+    session.commit()
+    flash(_("You follow this practice: its news reaches you in your email digest."), "success")
+    return _practice_page(practice_id)
+
+
+@bp.post("/practices/<int:practice_id>/unfollow")
+@login_required
+def unfollow_practice(practice_id: int):
+    session = get_session()
+    practices.unfollow_practice(session, current_user, practice_id)
+    session.commit()
+    flash(_("You no longer follow this practice."), "success")
+    return _practice_page(practice_id)
 
 
 # --- Documenting and editing ---------------------------------------------------------------------

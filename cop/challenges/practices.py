@@ -2,14 +2,15 @@
 group's coordinators are emailed), a coordinator publishes it or returns it with comments (the
 author is emailed); its author may take a submitted practice back to change it; a published
 practice may be withdrawn, and published again by a coordinator; links and files are added to a
-practice and withdrawn. Each checks permission, validates, writes the audit and outbox rows and
-flushes."""
+practice and withdrawn; people follow a practice, and hear of its publication. Each checks
+permission, validates, writes the audit, outbox and notification rows and flushes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,9 +28,16 @@ from cop.challenges.models import (
     PracticeStatus,
     ReviewDecision,
 )
-from cop.challenges.services import MAX_DESCRIPTION, MAX_NOTE, MAX_TITLE, find_regions
+from cop.challenges.services import (
+    MAX_DESCRIPTION,
+    MAX_NOTE,
+    MAX_TITLE,
+    find_regions,
+    notify_challenge,
+)
 from cop.challenges.themes import find_themes
 from cop.errors import Invalid, NotAllowed, NotFound
+from cop.mail import follows
 from cop.mail.messages import external_url, send_templated
 from cop.meetings.content import StoredFile, Upload, store_upload
 from cop.meetings.storage import MaterialStore
@@ -222,6 +230,8 @@ def create_practice(
     practice = GoodPractice(group=group, author=actor, status=PracticeStatus.DRAFT, **values)
     session.add(practice)
     _record(session, actor, practice, "practice.created", f"Drafted the practice {practice.title}")
+    # Its author hears of what becomes of it.
+    follows.follow(session, actor, follows.PRACTICE, practice.id)
     return practice
 
 
@@ -342,7 +352,9 @@ def review_practice(
         practice=practice, reviewer=actor, decision=decision, comments=comments, created_at=now
     )
     session.add(review)
-    _tell_author(session, practice, review)
+    told = _tell_author(session, practice, review)
+    if decision is ReviewDecision.PUBLISHED:
+        _announce_publication(session, actor, practice, told)
     _record(
         session,
         actor,
@@ -355,10 +367,11 @@ def review_practice(
     return review
 
 
-def _tell_author(session: Session, practice: GoodPractice, review: PracticeReview) -> None:
-    """The author hears of a coordinator's decision, in their language."""
+def _tell_author(session: Session, practice: GoodPractice, review: PracticeReview):
+    """The author hears of a coordinator's decision, in their language; the person emailed, or
+    None."""
     published = review.decision is ReviewDecision.PUBLISHED
-    _email_author(
+    return _email_author(
         session,
         practice,
         "practice_published" if published else "practice_returned",
@@ -369,12 +382,13 @@ def _tell_author(session: Session, practice: GoodPractice, review: PracticeRevie
 
 def _email_author(
     session: Session, practice: GoodPractice, template: str, *, actor=None, **context
-) -> None:
+):
     """Email the practice's author, in their language, about what was done to it (not when
-    they did it themselves, `actor`, nor when their account is gone)."""
+    they did it themselves, `actor`, nor when their account is gone); the person emailed, or
+    None."""
     author = practice.author
     if author is None or not author.active or (actor is not None and author.id == actor.id):
-        return
+        return None
     send_templated(
         session,
         to=author.email,
@@ -386,6 +400,76 @@ def _email_author(
         practice_url=external_url("challenges.practice", practice_id=practice.id),
         **context,
     )
+    return author
+
+
+def _ids(user) -> list[int]:
+    """The id of the person emailed, who is not notified of the same change too."""
+    return [user.id] if user is not None else []
+
+
+# --- Following ------------------------------------------------------------------------------
+
+
+def practice_to_follow(
+    session: Session, actor, practice_id: int, *, followed: bool = False
+) -> GoodPractice:
+    """A practice the person may follow: one they may read (published ones; others' drafts are
+    as if they did not exist). `followed`: one they follow is theirs to stop following, though
+    withdrawn since."""
+    if not is_signed_in(actor):
+        raise NotAllowed(_("Please log in first."))
+    practice = _practice(session, practice_id)
+    if not (
+        may_see_practice(session, actor, practice)
+        or (followed and follows.is_following(session, actor, follows.PRACTICE, practice.id))
+    ):
+        raise NotFound(_("There is no such good practice."))
+    return practice
+
+
+def follow_practice(session: Session, actor, practice_id: int) -> GoodPractice:
+    """The person follows the practice; following it again changes nothing."""
+    practice = practice_to_follow(session, actor, practice_id)
+    follows.follow(session, actor, follows.PRACTICE, practice.id)
+    return practice
+
+
+def unfollow_practice(session: Session, actor, practice_id: int) -> GoodPractice:
+    """The person stops following the practice (though it was withdrawn since)."""
+    practice = practice_to_follow(session, actor, practice_id, followed=True)
+    follows.unfollow(session, actor, follows.PRACTICE, practice.id)
+    return practice
+
+
+def _notify_practice(session: Session, actor, practice: GoodPractice, event: str, **options):
+    return follows.notify(
+        session,
+        record=(follows.PRACTICE, practice.id),
+        event=event,
+        title=practice.title,
+        path=url_for("challenges.practice", practice_id=practice.id, _external=False),
+        actor=actor,
+        **options,
+    )
+
+
+def _announce_publication(session: Session, actor, practice: GoodPractice, told) -> None:
+    """The practice's followers hear it is published; the followers of each challenge it
+    answers, that a practice answers it (each person once, not its author who is emailed)."""
+    heard = set(_ids(told))
+    rows = _notify_practice(session, actor, practice, "practice.published", exclude_users=heard)
+    heard.update(row.user_id for row in rows)
+    for challenge in sorted(practice.challenges, key=lambda challenge: challenge.id):
+        rows = notify_challenge(
+            session,
+            challenge,
+            "challenge.practice_published",
+            actor,
+            detail=practice.title,
+            exclude_users=heard,
+        )
+        heard.update(row.user_id for row in rows)
 
 
 def _require_withdrawer(session: Session, actor, practice: GoodPractice) -> None:
@@ -421,7 +505,8 @@ def withdraw_practice(
     _record(session, actor, practice, "practice.withdrawn",
             f"Withdrew the practice {practice.title}", before)  # fmt: skip
     # A coordinator withdrew it: its author hears why their practice left the public pages.
-    _email_author(session, practice, "practice_withdrawn", actor=actor, withdrawn_by=actor)
+    told = _email_author(session, practice, "practice_withdrawn", actor=actor, withdrawn_by=actor)
+    _notify_practice(session, actor, practice, "practice.withdrawn", exclude_users=_ids(told))
     return practice
 
 
@@ -444,7 +529,8 @@ def publish_again(
     practice.withdrawn_at = None
     _record(session, actor, practice, "practice.republished",
             f"Published the practice {practice.title} again", before)  # fmt: skip
-    _email_author(session, practice, "practice_republished", actor=actor)
+    told = _email_author(session, practice, "practice_republished", actor=actor)
+    _notify_practice(session, actor, practice, "practice.republished", exclude_users=_ids(told))
     return practice
 
 

@@ -1,12 +1,13 @@
-"""The domain operations on challenges: raising a challenge, endorsing it for one's region and
-editing it (the coordinators' decisions are in `decisions`). Each checks permission,
-validates, writes the audit row and flushes; the caller commits."""
+"""The domain operations on challenges: raising a challenge, endorsing it for one's region,
+editing it and following it (the coordinators' decisions are in `decisions`). Each checks
+permission, validates, writes the audit row and flushes; the caller commits."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from cop.auth.permissions import (
     is_member,
     is_signed_in,
     require_member,
+    standing,
 )
 from cop.challenges.models import (
     OPEN_CHALLENGES,
@@ -26,7 +28,9 @@ from cop.challenges.models import (
 )
 from cop.challenges.themes import find_themes
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
+from cop.mail import follows
 from cop.mail.messages import external_url
+from cop.mail.models import Notification
 from cop.meetings.models import Meeting
 from cop.members.labels import region_label
 from cop.members.membership import find_group, tell_coordinators
@@ -101,6 +105,8 @@ def raise_challenge(session: Session, actor, group_id: int, details: ChallengeDe
         summary=f"Raised the challenge {challenge.title}",
         after=snapshot(challenge, CHALLENGE_FIELDS),
     )
+    # Its raiser hears of what becomes of it.
+    follows.follow(session, actor, follows.CHALLENGE, challenge.id)
     tell_coordinators(
         session,
         group,
@@ -243,6 +249,9 @@ def endorse(
         summary=f"Endorsed the challenge {challenge.title} for {region.code}",
         after={"region_code": region.code},
     )
+    notify_challenge(session, challenge, "challenge.endorsed", actor, detail=region.name)
+    # Its endorsers hear of what becomes of it.
+    follows.follow(session, actor, follows.CHALLENGE, challenge.id)
     return endorsement
 
 
@@ -325,3 +334,67 @@ def endorsement_count(session: Session, challenge_ids: list[int]) -> dict[int, i
         .group_by(Endorsement.challenge_id)
     )
     return {challenge_id: count for challenge_id, count in rows}
+
+
+# --- Following ------------------------------------------------------------------------------
+
+
+def challenge_to_follow(
+    session: Session, actor, challenge_id: int, *, followed: bool = False
+) -> Challenge:
+    """The challenge a person follows from `challenge_id`'s page: itself; for a merged one, the
+    challenge its news goes to now (the end of its merges). NotFound when they may not read
+    it, as its page; `followed`: one they follow is theirs to stop following, though no longer
+    theirs to read (they left the group)."""
+    # The pages read this module: their reading rules are imported when used.
+    from cop.challenges.challenge_pages import merged_end, visible_statuses
+
+    if not is_signed_in(actor):
+        raise NotAllowed(_("Please log in first."))
+    challenge = session.get(Challenge, challenge_id)
+    if challenge is None:
+        raise NotFound(_("There is no such challenge."))
+    reader = standing(session, actor, challenge.group)
+    if challenge.status is ChallengeStatus.MERGED:
+        end = merged_end(challenge)
+        if end is None or end.group_id != challenge.group_id:
+            raise NotFound(_("There is no such challenge."))
+        challenge = end
+    if challenge.status not in visible_statuses(reader) and not (
+        followed and follows.is_following(session, actor, follows.CHALLENGE, challenge.id)
+    ):
+        raise NotFound(_("There is no such challenge."))
+    return challenge
+
+
+def follow_challenge(session: Session, actor, challenge_id: int) -> Challenge:
+    """The person follows the challenge (a merged one's: the one it was merged into); the
+    challenge followed. Following it again changes nothing."""
+    challenge = challenge_to_follow(session, actor, challenge_id)
+    follows.follow(session, actor, follows.CHALLENGE, challenge.id)
+    return challenge
+
+
+def unfollow_challenge(session: Session, actor, challenge_id: int) -> Challenge:
+    """The person stops following the challenge (a merged one's: the one it was merged into);
+    the challenge no longer followed."""
+    challenge = challenge_to_follow(session, actor, challenge_id, followed=True)
+    follows.unfollow(session, actor, follows.CHALLENGE, challenge.id)
+    return challenge
+
+
+def notify_challenge(
+    session: Session, challenge: Challenge, event: str, actor, *, detail: str = "", **options
+) -> list[Notification]:
+    """Tell the challenge's followers of a change to it (`options`: as follows.notify's); the
+    notifications written."""
+    return follows.notify(
+        session,
+        record=(follows.CHALLENGE, challenge.id),
+        event=event,
+        title=challenge.title,
+        path=url_for("challenges.challenge", challenge_id=challenge.id, _external=False),
+        detail=detail,
+        actor=actor,
+        **options,
+    )

@@ -92,10 +92,12 @@ def notify(
     actor=None,
     also_followers_of: Iterable[tuple[str, int]] = (),
     also_users: Iterable[int] = (),
+    exclude_users: Iterable[int] = (),
 ) -> list[Notification]:
     """Write one notification of `event` on `record` for each person following it (or any
     of `also_followers_of`, such as the challenges an activity addresses), and for
-    `also_users`; never for the person who made the change.
+    `also_users`; never for the person who made the change, nor for `exclude_users` (those
+    told by an email of their own, such as the author of a practice just published).
 
     `event` names what happened ("challenge.accepted"; cop.mail.digests words it), `title`
     and `path` are the record's title and address (url_for(..., _external=False)), `detail`
@@ -105,6 +107,7 @@ def notify(
     people = followers(session, [record, *also_followers_of])
     people = list(dict.fromkeys([*people, *also_users]))
     actor_id = getattr(actor, "id", None)
+    skipped = {actor_id, *exclude_users}
     now = utcnow()
     rows = [
         Notification(
@@ -119,7 +122,7 @@ def notify(
             created_at=now,
         )
         for user_id in people
-        if user_id != actor_id
+        if user_id not in skipped
     ]
     session.add_all(rows)
     session.flush()

@@ -17,7 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cop.db import utcnow
+from cop.mail.kinds import kind_of
 from cop.mail.models import OutboxMessage
+from cop.mail.preferences import is_opted_out, unsubscribe_token
 from cop.mail.services import Attachment, queue_email
 
 
@@ -60,11 +62,19 @@ def send_templated(
     """Render `mail/<template>` in `language` and queue it in the caller's transaction.
 
     Nothing is queued for an address in the reserved .invalid domain: that is what a
-    closed account's email becomes, and its owner must receive nothing more.
+    closed account's email becomes, and its owner must receive nothing more. Nor for an
+    address that unsubscribed from the template's kind (cop.mail.kinds); the other emails
+    of such a kind carry a one-click unsubscribe link (RFC 8058) and a footer saying why
+    they come.
     """
-    domain = parseaddr(to)[1].lower().rpartition("@")[2]
+    address = parseaddr(to)[1].lower()
+    domain = address.rpartition("@")[2]
     if domain == "invalid" or domain.endswith(".invalid"):
         return None
+    kind = kind_of(template)
+    if kind is not None and is_opted_out(session, address, kind.code):
+        return None
+    headers = dict(headers or {})
     language = language or current_app.config["DEFAULT_LANGUAGE"]
     with force_locale(language):
         text = render_template(f"mail/{template}.txt", **context)
@@ -72,6 +82,27 @@ def send_templated(
             html = render_template(f"mail/{template}.html", **context)
         except TemplateNotFound:
             html = None
+        if kind is not None:
+            unsubscribe_url = external_url(
+                "mail.unsubscribe", token=unsubscribe_token(address, kind.code)
+            )
+            headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            footer = {
+                "kind": kind,
+                "unsubscribe_url": unsubscribe_url,
+                "preferences_url": external_url("mail.preferences"),
+            }
+            text = (
+                text.rstrip("\n")
+                + "\n\n"
+                + render_template("notifications/_mail_footer.txt", **footer).strip("\n")
+                + "\n"
+            )
+            if html is not None:
+                html = _with_footer(
+                    html, render_template("notifications/_mail_footer.html", **footer)
+                )
     subject, _, body = text.partition("\n\n")
     return queue_email(
         session,
@@ -83,3 +114,11 @@ def send_templated(
         headers=headers,
         kind=template,
     )
+
+
+def _with_footer(html: str, footer: str) -> str:
+    """The HTML body with the footer at the end of its <body>."""
+    at = html.lower().rfind("</body>")
+    if at == -1:
+        return html + footer
+    return html[:at] + footer + html[at:]

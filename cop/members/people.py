@@ -379,6 +379,8 @@ class PersonalData:
                 "language": person.language,
                 "timezone": person.timezone,
                 "listed_publicly": person.listed,
+                "contactable": person.contactable,
+                "digest_period": person.digest_period.value,
                 "admin": person.is_admin,
                 "active": person.active,
                 "email_confirmed_at": _iso(person.email_confirmed_at),

@@ -7,6 +7,8 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from cop.activities.pages import group_panel
+from cop.auth.permissions import login_required
 from cop.challenges.highlights import group_highlights
 from cop.db import get_session
 from cop.meetings.cycle import plenary_count
@@ -15,6 +17,7 @@ from cop.members.people import public_group_page
 from cop.members.people_views import join_links
 from cop.members.services import list_active_groups
 from cop.site import bp
+from cop.site.dashboard import member_dashboard
 from cop.web import safe_next
 
 
@@ -35,7 +38,15 @@ def group(slug: str):
         links=join_links(slug),
         agenda=group_agenda(db, page.group, page.coordinates),
         highlights=group_highlights(db, page.group),
+        doing=group_panel(db, page.group),
     )
+
+
+@bp.get("/account/dashboard")
+@login_required
+def dashboard():
+    page = member_dashboard(get_session(), current_user._get_current_object())
+    return render_template("site/dashboard.html", page=page)
 
 
 @bp.get("/privacy")

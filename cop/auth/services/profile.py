@@ -24,6 +24,7 @@ from cop.auth.tokens import LIFETIMES, fingerprint, make_token, read_token
 from cop.db import utcnow
 from cop.errors import Invalid, NotAllowed
 from cop.mail.messages import external_url, send_templated
+from cop.mail.preferences import move_opt_outs
 from cop.members.models import User
 from cop.members.organisations import OrganisationProposal, apply_choice, resolve_choice
 
@@ -32,7 +33,7 @@ MAX_POSITION = 200
 MAX_EXPERTISE = 5000
 # Recorded with their values in the audit log; name and expertise only by name in the
 # summary, so that closing an account can leave no trace of them there.
-AUDITED_FIELDS = ("organisation_id", "position", "language", "timezone", "listed")
+AUDITED_FIELDS = ("organisation_id", "position", "language", "timezone", "listed", "contactable")
 PERSONAL_FIELDS = ("name", "expertise")
 
 
@@ -48,6 +49,8 @@ class PersonDetails:
     language: str = "en"
     timezone: str = "Europe/Brussels"
     listed: bool = False
+    # Consent to be suggested to other members as someone to contact (cop.activities.matching).
+    contactable: bool = False
 
 
 @cache
@@ -78,10 +81,11 @@ def apply_person(user: User, details: PersonDetails) -> None:
     user.language = details.language
     user.timezone = details.timezone
     user.listed = details.listed
+    user.contactable = details.contactable
 
 
 def update_profile(session: Session, actor, user: User, details: PersonDetails) -> User:
-    """Change one's own profile and consent to be listed."""
+    """Change one's own profile and consent to be listed and to be suggested as a contact."""
     require_signed_in(actor)
     if actor.id != user.id:
         raise NotAllowed(_("You may only change your own profile."))
@@ -212,6 +216,8 @@ def confirm_email_change(session: Session, token: str) -> User:
             session.flush()
     except IntegrityError:
         raise Invalid(_("Another account now uses this email address."), field="token") from None
+    # What the person stopped receiving stays stopped at their new address.
+    move_opt_outs(session, former, address)
     record_change(
         session,
         actor=user,

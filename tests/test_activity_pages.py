@@ -1,0 +1,462 @@
+"""The activity pages: a group's list, an activity for each reader, the coordinators' forms,
+answering a support request with a new activity, the group page's panel and the challenge
+page's section; who sees what, bad input on the forms, and query counts."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from cop.activities.models import (
+    Activity,
+    ActivityExpert,
+    ActivityKind,
+    ActivityOutput,
+    ActivityStatus,
+    OutputKind,
+    SupportStatus,
+)
+from cop.audit.models import AuditEntry
+from cop.challenges.models import ChallengeStatus
+from cop.mail import follows
+from cop.meetings.models import MeetingStatus
+from cop.members.models import Role
+from tests.conftest import Browser
+from tests.factories import (
+    make_activity,
+    make_challenge,
+    make_group,
+    make_meeting,
+    make_membership,
+    make_practice,
+    make_support_request,
+    make_user,
+)
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def main_of(response) -> str:
+    page = text_of(response)
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def browser_for(app, person=None) -> Browser:
+    browser = Browser(app.test_client())
+    if person is not None:
+        browser.login(person)
+    return browser
+
+
+@pytest.fixture
+def world(app, session):
+    group = make_group(session, slug="innovation-diffusion", name="Innovation Diffusion")
+    other = make_group(session, slug="industrial-transition", name="Industrial Transition")
+    coordinator = make_user(session, name="Cora Coordinator")
+    listed = make_user(session, name="Lena Listed", listed=True)
+    shy = make_user(session, name="Sam Shy")
+    member = make_user(session, name="Max Member")
+    make_membership(session, coordinator, group, role=Role.COORDINATOR)
+    for person in (listed, shy, member):
+        make_membership(session, person, group)
+    challenge = make_challenge(session, group, status=ChallengeStatus.ACCEPTED, title="SMEs lag")
+    meeting = make_meeting(session, group, title="Visit to Porto")
+    draft = make_meeting(session, group, title="Secret draft", status=MeetingStatus.DRAFT)
+    other_meeting = make_meeting(session, other, title="Their workshop")
+    activity = make_activity(
+        session,
+        group,
+        title="Peer review of Norte",
+        purpose="Peers review *vouchers*.",
+        challenges=(challenge,),
+        meetings=(meeting, draft),
+        experts=((listed, "Peer reviewer"), (shy, "Rapporteur")),
+    )
+    session.commit()
+    return {
+        "group": group,
+        "other": other,
+        "coordinator": coordinator,
+        "listed": listed,
+        "shy": shy,
+        "member": member,
+        "challenge": challenge,
+        "meeting": meeting,
+        "draft": draft,
+        "other_meeting": other_meeting,
+        "activity": activity,
+    }
+
+
+# --- One activity -----------------------------------------------------------------------------
+
+
+def test_the_public_sees_only_listed_experts_and_published_meetings(app, world):
+    page = main_of(browser_for(app).client.get(f"/activities/{world['activity'].id}"))
+    assert "Peer review of Norte" in page
+    assert "<em>vouchers</em>" in page
+    assert "SMEs lag" in page
+    assert "Brussels, Belgium" in page or "Région de Bruxelles" in page  # the host, BE10
+    assert "Lena Listed" in page and "Peer reviewer" in page
+    assert "Sam Shy" not in page and "Rapporteur" not in page
+    assert "and 1 more expert" in page
+    assert "Visit to Porto" in page
+    assert "Secret draft" not in page
+    assert "Mark as running" not in page
+
+
+def test_members_see_every_expert_and_coordinators_the_drafts(app, world):
+    path = f"/activities/{world['activity'].id}"
+    member = main_of(browser_for(app, world["member"]).client.get(path))
+    assert "Sam Shy" in member and "Rapporteur" in member
+    assert "more expert" not in member
+    assert "Secret draft" not in member
+    coordinator = main_of(browser_for(app, world["coordinator"]).client.get(path))
+    assert "Secret draft" in coordinator
+    assert "Mark as running" in coordinator
+
+
+def test_cancelled_and_completed_activities_say_so(app, session, world):
+    cancelled = make_activity(
+        session,
+        world["group"],
+        status=ActivityStatus.CANCELLED,
+        cancel_reason="The host region withdrew.",
+    )
+    completed = make_activity(
+        session,
+        world["group"],
+        status=ActivityStatus.COMPLETED,
+        evaluation_learnt="Coaching matters.",
+        evaluation_changes="We add coaching.",
+    )
+    session.commit()
+    client = browser_for(app).client
+    page = main_of(client.get(f"/activities/{cancelled.id}"))
+    assert "This activity is cancelled." in page and "The host region withdrew." in page
+    page = main_of(client.get(f"/activities/{completed.id}"))
+    assert "Coaching matters." in page and "We add coaching." in page
+
+
+def test_following_from_the_page(app, session, world):
+    browser = browser_for(app, world["member"])
+    path = f"/activities/{world['activity'].id}"
+    assert "Follow" in main_of(browser.client.get(path))
+    response = browser.post(f"{path}/follow", page=path)
+    assert response.status_code == 302
+    assert follows.is_following(session, world["member"], follows.ACTIVITY, world["activity"].id)
+    assert "Stop following" in main_of(browser.client.get(path))
+    browser.post(f"{path}/unfollow", page=path)
+    assert not follows.is_following(
+        session, world["member"], follows.ACTIVITY, world["activity"].id
+    )
+
+
+def test_the_activity_page_queries_do_not_grow(app, session, world, count_queries):
+    activity = world["activity"]
+    readers = {
+        "anonymous": browser_for(app),
+        "member": browser_for(app, world["member"]),
+        "coordinator": browser_for(app, world["coordinator"]),
+    }
+
+    def grow(size: int) -> None:
+        for _number in range(size):
+            person = make_user(session, listed=True)
+            make_membership(session, person, world["group"])
+            activity.experts.append(ActivityExpert(user=person, role="Peer"))
+            activity.meetings.append(make_meeting(session, world["group"]))
+            activity.challenges.append(
+                make_challenge(session, world["group"], status=ChallengeStatus.ACCEPTED)
+            )
+            practice = make_practice(session, world["group"])
+            activity.outputs.append(
+                ActivityOutput(kind=OutputKind.PRACTICE, practice=practice, title=practice.title)
+            )
+        session.commit()
+
+    def queries() -> dict[str, int]:
+        counts = {}
+        for role, browser in readers.items():
+            with count_queries() as counter:
+                response = browser.client.get(f"/activities/{activity.id}")
+            assert response.status_code == 200
+            counts[role] = counter.count
+        return counts
+
+    grow(2)
+    small = queries()
+    grow(12)
+    large = queries()
+    assert small == large
+
+
+# --- A group's activities ---------------------------------------------------------------------
+
+
+def test_the_list_filters_by_status_and_kind(app, session, world):
+    group = world["group"]
+    make_activity(session, group, title="Visit Graz", kind=ActivityKind.STUDY_VISIT)
+    make_activity(session, group, title="Done review", status=ActivityStatus.COMPLETED)
+    make_activity(session, world["other"], title="Not ours")
+    session.commit()
+    client = browser_for(app).client
+    path = "/groups/innovation-diffusion/activities/"
+    page = main_of(client.get(path))
+    assert "Visit Graz" in page and "Done review" in page and "Peer review of Norte" in page
+    assert "Not ours" not in page
+    assert page.index("Done review") < page.index("Visit Graz") < page.index("Peer review of")
+    page = main_of(client.get(path + "?status=completed"))
+    assert "Done review" in page and "Visit Graz" not in page
+    page = main_of(client.get(path + "?kind=study_visit"))
+    assert "Visit Graz" in page and "Done review" not in page
+    # Values that mean nothing are ignored.
+    page = main_of(client.get(path + "?status=finished&kind=picnic&page=abc"))
+    assert "3 activities" in page
+
+
+def test_the_list_queries_do_not_grow(app, session, world, count_queries):
+    readers = {"anonymous": browser_for(app), "coordinator": browser_for(app, world["coordinator"])}
+    path = "/groups/innovation-diffusion/activities/"
+
+    def grow(size: int) -> None:
+        for _number in range(size):
+            activity = make_activity(session, world["group"])
+            activity.regions.append(world["challenge"].regions[0])
+        session.commit()
+
+    def queries() -> dict[str, int]:
+        counts = {}
+        for role, browser in readers.items():
+            with count_queries() as counter:
+                response = browser.client.get(path)
+            assert response.status_code == 200
+            counts[role] = counter.count
+        return counts
+
+    grow(3)
+    small = queries()
+    grow(30)
+    large = queries()
+    assert "34 activities" in main_of(readers["anonymous"].client.get(path))
+    assert small == large
+
+
+# --- The coordinators' forms ------------------------------------------------------------------
+
+
+def test_a_coordinator_plans_an_activity_with_the_form(app, session, world):
+    browser = browser_for(app, world["coordinator"])
+    path = "/groups/innovation-diffusion/activities/new"
+    form = main_of(browser.client.get(path))
+    assert form.count('name="expert_user_') == 5
+    response = browser.post(
+        path,
+        {
+            "kind": "study_visit",
+            "title": "Study visit to Graz",
+            "purpose": "See the digital hub.",
+            "host_region_code": "AT22",
+            "region_codes": ["ES30"],
+            "challenges": [str(world["challenge"].id)],
+            "meetings": [str(world["meeting"].id)],
+            "expert_user_0": str(world["listed"].id),
+            "expert_role_0": "Host",
+            "expert_user_3": str(world["shy"].id),
+            "rows": "5",
+        },
+        page=path,
+    )
+    assert response.status_code == 302
+    activity = session.scalar(select(Activity).where(Activity.title == "Study visit to Graz"))
+    assert activity.kind is ActivityKind.STUDY_VISIT
+    assert {(e.user.name, e.role) for e in activity.experts} == {
+        ("Lena Listed", "Host"),
+        ("Sam Shy", ""),
+    }
+    assert response.headers["Location"].endswith(f"/activities/{activity.id}")
+
+
+def test_the_form_shows_each_problem_next_to_its_field_and_writes_nothing(app, session, world):
+    browser = browser_for(app, world["coordinator"])
+    path = "/groups/innovation-diffusion/activities/new"
+    outsider = make_user(session, name="Olga Outsider")
+    session.commit()
+    before = count(session, Activity), count(session, AuditEntry)
+    response = browser.post(
+        path,
+        {
+            "kind": "peer_review",
+            "title": "",
+            "meetings": [str(world["other_meeting"].id)],
+            "expert_user_0": str(outsider.id),
+        },
+        page=path,
+    )
+    assert response.status_code == 400
+    page = main_of(response)
+    assert "Please fill in this field." in page
+    assert (
+        "An activity is held as meetings of its own group: choose among Innovation Diffusion's."
+        in page
+    )
+    assert "Experts are chosen among the active members of Innovation Diffusion." in page
+    assert (count(session, Activity), count(session, AuditEntry)) == before
+
+
+def test_more_rows_for_experts_without_javascript(app, world):
+    browser = browser_for(app, world["coordinator"])
+    path = "/groups/innovation-diffusion/activities/new"
+    response = browser.post(path, {"title": "Kept", "rows": "5", "more_rows": "1"}, page=path)
+    assert response.status_code == 200
+    page = main_of(response)
+    assert page.count('name="expert_user_') == 10
+    assert 'value="Kept"' in page
+
+
+def test_editing_with_the_form(app, session, world):
+    activity = world["activity"]
+    browser = browser_for(app, world["coordinator"])
+    path = f"/activities/{activity.id}/edit"
+    page = main_of(browser.client.get(path))
+    assert 'value="Peer reviewer"' in page and 'value="Rapporteur"' in page
+    response = browser.post(
+        path,
+        {
+            "kind": "workshop",
+            "title": "Workshop on Norte",
+            "challenges": [str(world["challenge"].id)],
+            "expert_user_0": str(world["listed"].id),
+            "expert_role_0": "Chair",
+        },
+        page=path,
+    )
+    assert response.status_code == 302
+    session.refresh(activity)
+    assert activity.title == "Workshop on Norte"
+    assert [(e.user.name, e.role) for e in activity.experts] == [("Lena Listed", "Chair")]
+
+
+def test_the_status_steps_from_the_pages(app, session, world):
+    activity = world["activity"]
+    browser = browser_for(app, world["coordinator"])
+    page = f"/activities/{activity.id}"
+    assert browser.post(f"{page}/start", page=page).status_code == 302
+    assert browser.post(f"{page}/start", page=page).status_code == 409
+    response = browser.post(f"{page}/complete", {"learnt": "Coaching."}, page=page)
+    assert response.status_code == 400
+    assert "Please fill in this field." in main_of(response)
+    session.refresh(activity)
+    assert activity.status is ActivityStatus.RUNNING
+    response = browser.post(
+        f"{page}/complete", {"learnt": "Coaching.", "changes": "Add it."}, page=page
+    )
+    assert response.status_code == 302
+    session.refresh(activity)
+    assert activity.status is ActivityStatus.COMPLETED
+
+
+def test_outputs_page(app, session, world):
+    activity = world["activity"]
+    practice = make_practice(session, world["group"], title="Porto vouchers")
+    session.commit()
+    browser = browser_for(app, world["coordinator"])
+    path = f"/activities/{activity.id}/outputs"
+    assert "Porto vouchers" in main_of(browser.client.get(path))
+    response = browser.post(
+        path, {"form_name": "practice", "practice-practice": str(practice.id)}, page=path
+    )
+    assert response.status_code == 302
+    response = browser.post(
+        path,
+        {"form_name": "document", "document-title": "Slides", "document-url": "nope"},
+        page=path,
+    )
+    assert response.status_code == 400
+    assert "Enter a web address starting with https:// (or http://)." in main_of(response)
+    public = main_of(browser_for(app).client.get(f"/activities/{activity.id}"))
+    assert "Porto vouchers" in public and "Slides" not in public
+
+
+# --- Answering a support request with a new activity ------------------------------------------
+
+
+def test_a_support_request_prefills_the_form_and_is_answered_on_save(app, session, world):
+    request = make_support_request(
+        session, world["challenge"], world["member"], region_code="PT11", need="Help on vouchers."
+    )
+    session.commit()
+    browser = browser_for(app, world["coordinator"])
+    path = f"/groups/innovation-diffusion/activities/new?request={request.id}"
+    page = main_of(browser.client.get(path))
+    assert "Help on vouchers." in page
+    assert '<option selected value="PT11">' in page or 'value="PT11" selected' in page
+    assert f'name="request_id" type="hidden" value="{request.id}"' in page
+    response = browser.post(
+        "/groups/innovation-diffusion/activities/new",
+        {
+            "request_id": str(request.id),
+            "kind": "peer_review",
+            "title": "Peer review for Norte",
+            "host_region_code": "PT11",
+            "challenges": [str(world["challenge"].id)],
+        },
+        page=path,
+    )
+    assert response.status_code == 302
+    session.refresh(request)
+    assert request.status is SupportStatus.NEW_ACTIVITY
+    assert request.activity.title == "Peer review for Norte"
+    # Answered: the form is not offered again for it.
+    assert browser.client.get(path).status_code == 409
+
+
+# --- The group page and the challenge page ----------------------------------------------------
+
+
+def test_the_group_page_shows_what_the_group_is_doing(app, session, world):
+    group = world["group"]
+    soon = make_meeting(session, group, starts_in=timedelta(days=3))
+    make_activity(session, group, title="Soon visit", meetings=(soon,))
+    make_activity(session, group, title="Done review", status=ActivityStatus.COMPLETED)
+    make_activity(session, group, title="Given up", status=ActivityStatus.CANCELLED)
+    session.commit()
+    page = main_of(browser_for(app).client.get("/groups/innovation-diffusion/"))
+    assert "What we are doing" in page
+    assert page.index("Soon visit") < page.index("Peer review of Norte") < page.index("Done review")
+    assert "Given up" not in page
+
+
+def test_the_challenge_page_lists_its_activities_with_their_evaluation(app, session, world):
+    challenge = world["challenge"]
+    make_activity(
+        session,
+        world["group"],
+        title="Done review",
+        status=ActivityStatus.COMPLETED,
+        challenges=(challenge,),
+        evaluation_learnt="Coaching matters.",
+        evaluation_changes="We add coaching.",
+    )
+    make_activity(
+        session,
+        world["group"],
+        title="Given up",
+        status=ActivityStatus.CANCELLED,
+        challenges=(challenge,),
+    )
+    session.commit()
+    page = main_of(browser_for(app).client.get(f"/challenges/{challenge.id}"))
+    assert "Peer-learning activities" in page
+    assert "Peer review of Norte" in page and "Done review" in page
+    assert "Coaching matters." in page and "We add coaching." in page
+    assert "Given up" not in page
