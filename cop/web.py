@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Request, request, url_for
+from flask import Request, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 
-from cop.db import MAX_ID
+from cop.db import MAX_ID, get_session
+from cop.errors import Invalid
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -76,3 +77,23 @@ def show_error(form, error, default: str | None = None) -> None:
         field = form[name]
         # Before validation a field's errors are a tuple; make them a list it can grow.
         field.errors = [*field.errors, problem.message]
+
+
+def save_form(form, change, *, default: str | None = None):
+    """Run `change` (one service call) and commit: its result. When the service refuses
+    (Invalid), the session is rolled back, so nothing is written, its messages go on the form
+    (next to the fields they name, else `default`) and the answer is None."""
+    session = get_session()
+    try:
+        result = change()
+    except Invalid as error:
+        session.rollback()
+        show_error(form, error, default)
+        return None
+    session.commit()
+    return result
+
+
+def form_page(template: str, form, **context):
+    """A page with its form: 400 when the form shows errors."""
+    return render_template(template, form=form, **context), (400 if form.errors else 200)

@@ -23,30 +23,11 @@ from cop.challenges.challenge_forms import whole_number
 from cop.db import get_session
 from cop.errors import Invalid, NotFound
 from cop.members.membership import get_group
-from cop.web import show_error
+from cop.web import form_page, save_form
 
 
 def _activity_page(activity_id: int):
     return redirect(url_for("activities.activity", activity_id=activity_id))
-
-
-def _save(form, change):
-    """Run `change` (one service call) and commit: its result; or None, with the service's
-    message on the form and nothing written, when it refuses."""
-    session = get_session()
-    try:
-        result = change()
-    except Invalid as error:
-        session.rollback()
-        show_error(form, error)
-        return None
-    session.commit()
-    return result
-
-
-def _form_page(template: str, form, **context):
-    """A page with its form: 400 when the form shows errors."""
-    return render_template(template, form=form, **context), (400 if form.errors else 200)
 
 
 def _expired() -> Invalid:
@@ -163,11 +144,11 @@ def new_activity(slug: str):
                 )
             return activity
 
-        activity = _save(form, plan)
+        activity = save_form(form, plan)
         if activity:
             flash(_("The activity “%(title)s” is planned.", title=activity.title), "success")
             return _activity_page(activity.id)
-    return _form_page(
+    return form_page(
         "activities/activity_form.html",
         form,
         group=group,
@@ -191,7 +172,7 @@ def edit_activity(activity_id: int):
     elif "more_rows" in request.form:
         form.validate_on_submit()
     elif form.validate_on_submit():
-        saved = _save(
+        saved = save_form(
             form,
             lambda: services.update_activity(session, current_user, activity_id, form.details()),
         )
@@ -199,7 +180,7 @@ def edit_activity(activity_id: int):
             flash(_("The activity is saved."), "success")
             return _activity_page(activity_id)
         activity = _to_manage(session, activity_id)
-    return _form_page(
+    return form_page(
         "activities/activity_form.html",
         form,
         group=activity.group,
@@ -229,7 +210,7 @@ def complete_activity(activity_id: int):
     session = get_session()
     activity = _to_manage(session, activity_id)
     form = CompleteForm()
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_form(
         form,
         lambda: services.complete_activity(
             session, current_user, activity_id, form.learnt.data or "", form.changes.data or ""
@@ -239,7 +220,7 @@ def complete_activity(activity_id: int):
         return _activity_page(activity_id)
     if form.errors:
         activity = _to_manage(session, activity_id)
-    return _form_page("activities/complete.html", form, activity=activity, group=activity.group)
+    return form_page("activities/complete.html", form, activity=activity, group=activity.group)
 
 
 @bp.route("/activities/<int:activity_id>/cancel", methods=["GET", "POST"])
@@ -248,7 +229,7 @@ def cancel_activity(activity_id: int):
     session = get_session()
     activity = _to_manage(session, activity_id)
     form = CancelForm()
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_form(
         form,
         lambda: services.cancel_activity(
             session, current_user, activity_id, form.reason.data or ""
@@ -258,7 +239,7 @@ def cancel_activity(activity_id: int):
         return _activity_page(activity_id)
     if form.errors:
         activity = _to_manage(session, activity_id)
-    return _form_page("activities/cancel.html", form, activity=activity, group=activity.group)
+    return form_page("activities/cancel.html", form, activity=activity, group=activity.group)
 
 
 # --- Outputs ----------------------------------------------------------------------------------
@@ -285,14 +266,14 @@ def activity_outputs(activity_id: int):
                 practice_form.practice.errors = [_("Choose a practice.")]
                 output = None
             else:
-                output = _save(
+                output = save_form(
                     form,
                     lambda: services.add_output(
                         session, current_user, activity_id, practice_id=practice_id
                     ),
                 )
         else:
-            output = _save(
+            output = save_form(
                 form,
                 lambda: services.add_output(
                     session,

@@ -32,30 +32,11 @@ from cop.errors import Conflict, Invalid, NotAllowed
 from cop.mail import follows
 from cop.members.membership import get_group
 from cop.members.models import Helix
-from cop.web import show_error
+from cop.web import form_page, save_form
 
 
 def _challenge_page(challenge_id: int):
     return redirect(url_for("challenges.challenge", challenge_id=challenge_id))
-
-
-def _save(form, change, *, default: str | None = None):
-    """Run `change` (one service call) and commit: its result. When the service refuses
-    (Invalid), the session is rolled back, the message goes on the form and the answer is None."""
-    session = get_session()
-    try:
-        result = change()
-    except Invalid as error:
-        session.rollback()
-        show_error(form, error, default)
-        return None
-    session.commit()
-    return result
-
-
-def _form_page(template: str, form, **context):
-    """A page with its form: 400 when the form shows errors."""
-    return render_template(template, form=form, **context), (400 if form.errors else 200)
 
 
 # --- A group's challenges -------------------------------------------------------------------------
@@ -93,7 +74,7 @@ def new_challenge(slug: str):
         if organisation is not None and organisation.region_code:
             form.region_codes.data = [organisation.region_code]
     elif form.validate_on_submit():
-        challenge = _save(
+        challenge = save_form(
             form, lambda: services.raise_challenge(session, current_user, group.id, form.details())
         )
         if challenge:
@@ -105,7 +86,7 @@ def new_challenge(slug: str):
                 "success",
             )
             return _challenge_page(challenge.id)
-    return _form_page("challenges/challenge_form.html", form, group=group, challenge=None)
+    return form_page("challenges/challenge_form.html", form, group=group, challenge=None)
 
 
 # --- One challenge --------------------------------------------------------------------------------
@@ -159,7 +140,7 @@ def endorse(challenge_id: int):
     status = 400
     if form.validate_on_submit():
         try:
-            endorsement = _save(
+            endorsement = save_form(
                 form,
                 lambda: services.endorse(
                     session, current_user, challenge_id, form.region_code.data or None
@@ -244,7 +225,7 @@ def close(challenge_id: int):
     session = get_session()
     challenge = _challenge_to_decide(session, challenge_id)
     form = CloseForm()
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_form(
         form,
         lambda: decisions.close_challenge(
             session, current_user, challenge_id, form.reason.data or ""
@@ -254,7 +235,7 @@ def close(challenge_id: int):
         return _challenge_page(challenge_id)
     if form.errors:
         challenge = _challenge_to_decide(session, challenge_id)
-    return _form_page("challenges/challenge_close.html", form, challenge=challenge)
+    return form_page("challenges/challenge_close.html", form, challenge=challenge)
 
 
 @bp.route("/challenges/<int:challenge_id>/merge", methods=["GET", "POST"])
@@ -268,7 +249,7 @@ def merge(challenge_id: int):
         into = whole_number(form.into.data)
         if into is None:
             form.into.errors = [_("Choose the challenge to merge this one into.")]
-        elif _save(
+        elif save_form(
             form,
             lambda: decisions.merge_challenge(
                 session, current_user, challenge_id, into, form.note.data or ""
@@ -278,7 +259,7 @@ def merge(challenge_id: int):
             return _challenge_page(challenge_id)
         else:
             challenge = _challenge_to_decide(session, challenge_id)
-    return _form_page("challenges/challenge_merge.html", form, challenge=challenge)
+    return form_page("challenges/challenge_merge.html", form, challenge=challenge)
 
 
 @bp.route("/challenges/<int:challenge_id>/edit", methods=["GET", "POST"])
@@ -292,14 +273,14 @@ def edit(challenge_id: int):
     if request.method == "GET":
         form.show(challenge)
     elif form.validate_on_submit():
-        if _save(
+        if save_form(
             form,
             lambda: services.update_challenge(session, current_user, challenge_id, form.details()),
         ):
             flash(_("The challenge is saved."), "success")
             return _challenge_page(challenge_id)
         challenge, reader = challenge_pages.visible_challenge(session, current_user, challenge_id)
-    return _form_page(
+    return form_page(
         "challenges/challenge_form.html", form, group=challenge.group, challenge=challenge
     )
 
@@ -324,12 +305,14 @@ def priorities(slug: str):
             form[name].errors = [*form[name].errors, message]
         if (
             not errors
-            and _save(form, lambda: decisions.prioritise(session, current_user, group.id, ordered))
+            and save_form(
+                form, lambda: decisions.prioritise(session, current_user, group.id, ordered)
+            )
             is not None
         ):
             flash(_("The ranking is saved."), "success")
             return redirect(url_for("challenges.group_challenges", slug=group.slug))
-    return _form_page(
+    return form_page(
         "challenges/challenge_priorities.html", form, group=group, challenges=challenges
     )
 
@@ -376,7 +359,7 @@ def themes(slug: str):
     require_coordinator(session, current_user, group)
     form = ThemeForm()
     if form.validate_on_submit():
-        theme = _save(
+        theme = save_form(
             form,
             lambda: theme_services.add_theme(
                 session, current_user, group.id, form.name.data or "", form.description.data or ""
@@ -412,7 +395,7 @@ def edit_theme(theme_id: int):
     if request.method == "GET":
         form.show(theme)
     elif form.validate_on_submit():
-        saved = _save(
+        saved = save_form(
             form,
             lambda: theme_services.edit_theme(
                 session, current_user, theme_id, form.name.data or "", form.description.data or ""
@@ -421,7 +404,7 @@ def edit_theme(theme_id: int):
         if saved:
             flash(_("The theme “%(name)s” is saved.", name=saved.name), "success")
             return _to_themes(saved)
-    return _form_page("challenges/challenge_theme_edit.html", form, theme=theme, group=theme.group)
+    return form_page("challenges/challenge_theme_edit.html", form, theme=theme, group=theme.group)
 
 
 @bp.post("/themes/<int:theme_id>/restore")

@@ -28,7 +28,7 @@ from cop.meetings.storage import MaterialStore
 from cop.members import organisations
 from cop.members.membership import get_group
 from cop.members.models import Helix
-from cop.web import show_error
+from cop.web import save_form, show_error
 
 
 def _practice_page(practice_id: int):
@@ -46,20 +46,6 @@ def _to_change(practice_id: int, read) -> GoodPractice | None:
             raise
         flash(error.message, "info")
         return None
-
-
-def _save(form, change):
-    """Run `change` (one service call) and commit: its result; or None, with the service's
-    message on the form and nothing written, when it refuses."""
-    session = get_session()
-    try:
-        result = change()
-    except Invalid as error:
-        session.rollback()
-        show_error(form, error)
-        return None
-    session.commit()
-    return result
 
 
 # --- Reading -------------------------------------------------------------------------------------
@@ -169,7 +155,7 @@ def new_practice(slug: str):
     form = PracticeForm()
     _fill_choices(form, group)
     if request.method == "POST" and form.validate_on_submit():
-        created = _save(
+        created = save_form(
             form,
             lambda: practices.create_practice(session, current_user, group.id, form.details()),
         )
@@ -199,7 +185,7 @@ def edit_practice(practice_id: int):
     if request.method == "GET":
         form.show(practice)
     elif form.validate_on_submit():
-        if _save(
+        if save_form(
             form,
             lambda: practices.update_practice(session, current_user, practice_id, form.details()),
         ):
@@ -273,7 +259,7 @@ def review_practice(practice_id: int):
     page = practice_pages.review_page(session, current_user, practice_id)
     form = ReviewForm()
     if form.validate_on_submit():
-        review = _save(
+        review = save_form(
             form,
             lambda: practices.review_practice(
                 session,
@@ -376,7 +362,7 @@ def practice_links(practice_id: int):
                 url=link_form.url.data or "",
             )
 
-        link = _save(form, add_file if posted == "file" else add_link)
+        link = save_form(form, add_file if posted == "file" else add_link)
         if link:
             flash(_("“%(title)s” is added to the practice.", title=link.title), "success")
             return redirect(url_for("challenges.practice_links", practice_id=practice_id))
