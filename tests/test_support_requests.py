@@ -158,6 +158,10 @@ def error_of(page: str, field: str) -> str:
 
 
 def test_asking_writes_the_request_follows_and_tells_the_coordinators(app, session, world):
+    # The challenge is public: someone of another group follows it too, but requests are for
+    # the group's members, so they do not hear of this one.
+    follows.follow(session, world["outsider"], follows.CHALLENGE, world["challenge"].id)
+    session.commit()
     wanted = date.today() + timedelta(days=90)
     request = ask(app, session, world, wanted_by=wanted)
 

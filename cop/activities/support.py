@@ -29,7 +29,7 @@ from cop.mail import follows
 from cop.mail.messages import external_url
 from cop.members.labels import region_label
 from cop.members.membership import find_group, get_group, tell_coordinators
-from cop.members.models import Region, User, WorkingGroup
+from cop.members.models import Membership, MembershipStatus, Region, User, WorkingGroup
 from cop.validation import Problems, check_text
 
 MAX_NEED = 5_000
@@ -195,6 +195,11 @@ def ask_for_support(
         path=url_for("challenges.challenge", challenge_id=challenge.id, _external=False),
         detail=region.name,
         actor=actor,
+        # Requests are for the group's members: other followers of the challenge do not hear.
+        among=select(Membership.user_id).where(
+            Membership.group_id == challenge.group_id,
+            Membership.status == MembershipStatus.ACTIVE,
+        ),
     )
     tell_coordinators(
         session,

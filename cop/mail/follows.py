@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from cop.db import utcnow
@@ -64,21 +64,20 @@ def unfollow(session: Session, user, target: str, target_id: int) -> bool:
     return True
 
 
-def followers(session: Session, records: Iterable[tuple[str, int]]) -> list[int]:
-    """The ids of the people following any of the records, once each, in id order."""
+def followers(
+    session: Session, records: Iterable[tuple[str, int]], *, among: Select | None = None
+) -> list[int]:
+    """The ids of the people following any of the records, once each, in id order; with
+    `among` (a SELECT of user ids), only those of them."""
     keys = list(dict.fromkeys(records))
     if not keys:
         return []
     for target, _ in keys:
         _check_target(target)
-    return list(
-        session.scalars(
-            select(Follow.user_id)
-            .where(tuple_(Follow.target, Follow.target_id).in_(keys))
-            .distinct()
-            .order_by(Follow.user_id)
-        )
-    )
+    query = select(Follow.user_id).where(tuple_(Follow.target, Follow.target_id).in_(keys))
+    if among is not None:
+        query = query.where(Follow.user_id.in_(among))
+    return list(session.scalars(query.distinct().order_by(Follow.user_id)))
 
 
 def notify(
@@ -93,18 +92,21 @@ def notify(
     also_followers_of: Iterable[tuple[str, int]] = (),
     also_users: Iterable[int] = (),
     exclude_users: Iterable[int] = (),
+    among: Select | None = None,
 ) -> list[Notification]:
     """Write one notification of `event` on `record` for each person following it (or any
     of `also_followers_of`, such as the challenges an activity addresses), and for
     `also_users`; never for the person who made the change, nor for `exclude_users` (those
-    told by an email of their own, such as the author of a practice just published).
+    told by an email of their own, such as the author of a practice just published). With
+    `among` (a SELECT of user ids), only those followers hear of it: news that only some
+    of a public record's followers may read, such as a members-only request on it.
 
     `event` names what happened ("challenge.accepted"; cop.mail.digests words it), `title`
     and `path` are the record's title and address (url_for(..., _external=False)), `detail`
     a short text the digest quotes (a reason, a region).
     """
     _check_target(record[0])
-    people = followers(session, [record, *also_followers_of])
+    people = followers(session, [record, *also_followers_of], among=among)
     people = list(dict.fromkeys([*people, *also_users]))
     actor_id = getattr(actor, "id", None)
     skipped = {actor_id, *exclude_users}
