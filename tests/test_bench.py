@@ -292,6 +292,9 @@ def test_the_measured_pages_answer_and_their_queries_are_counted(app, session, c
     # word and filters that find some.
     paths = {target.page.label: target.path for target in found}
     assert paths["challenge search"] == "/groups/scale-01/challenges/?q=innovation"
+    assert paths["group's activities"] == "/groups/scale-01/activities/"
+    assert paths["activity page"].startswith("/activities/")
+    assert paths["activity page (member)"] == paths["activity page"]
     assert "&theme=" in paths["challenge search+filters (member)"]
     member = app.test_client()
     log_in(member, SCALE_MEMBER)
