@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from cop.errors import DomainError
-from cop.web import wants_json
+from cop.web import safe_next, wants_json
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -40,13 +42,33 @@ def _titles() -> dict[int, tuple[str, str]]:
     }
 
 
+def way_back() -> str | None:
+    """The page the person was on (the Referer), as a path of this site, for a link back to
+    it: after a form sent twice or from a stale page, that page shows the record as it now
+    is. None when the Referer is missing, another site's, or this very address (a GET)."""
+    referrer = request.headers.get("Referer", "")
+    parts = urlsplit(referrer)
+    if (parts.scheme or parts.netloc) and (
+        parts.scheme not in ("http", "https") or parts.netloc != request.host
+    ):
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    if not path or safe_next(path) != path:
+        return None
+    if request.method == "GET" and path == request.full_path.rstrip("?"):
+        return None
+    return path
+
+
 def render_error(status: int, message: str | None = None) -> Response:
     title, description = _titles().get(status, (_("Error"), ""))
     text = message or description
     if wants_json() or request.path.startswith(("/api/", "/healthz")):
         body = jsonify(error={"status": status, "title": title, "message": text})
     else:
-        body = render_template("errors/error.html", status=status, title=title, message=text)
+        body = render_template(
+            "errors/error.html", status=status, title=title, message=text, back=way_back()
+        )
     return make_response(body, status)
 
 

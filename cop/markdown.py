@@ -41,18 +41,22 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}}
 
 
-def render_markdown(text: str | None) -> Markup:
+def render_markdown(text: str | None, level: int = 2) -> Markup:
     """Render Markdown written by a person to safe HTML.
 
-    Headings move one level down (# becomes h2), since every page has exactly
-    one h1 of its own; links may only be http(s) or mailto and open nothing.
+    Headings move down so that # becomes h`level`: h2 by default, since every page has
+    exactly one h1 of its own; 3 where the text sits under an h2 section of the page
+    (`|markdown(level=3)` in a template). Links may only be http(s) or mailto and open
+    nothing.
     """
+    if not 2 <= level <= 6:
+        raise ValueError(f"Markdown headings start at h2 to h6, not h{level}")
     if not text:
         return Markup("")
     tokens = _parser.parse(text)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+            token.tag = f"h{min(int(token.tag[1]) + level - 1, 6)}"
     html = _parser.renderer.render(tokens, _parser.options, {})
     clean = nh3.clean(
         html,

@@ -1108,25 +1108,20 @@ ACCESS_TABLE: list[Route] = [
         "/activities/{completed_activity}/start",
         only(409, "coordinator", "admin"),
     ),
+    # Completing needs a running activity: a planned one's form sends its coordinators back to
+    # the activity page (302), and a completion sent anyway is a conflict (409).
     Route(
         "activities.complete_activity",
         "GET",
         "/activities/{planned_activity}/complete",
-        only(200, "coordinator", "admin"),
-    ),
-    Route(
-        "activities.complete_activity",
-        "POST",
-        "/activities/{planned_activity}/complete",
         only(302, "coordinator", "admin"),
-        {"learnt": "Coaching matters.", "changes": "We add coaching."},
     ),
     Route(
         "activities.complete_activity",
         "POST",
         "/activities/{planned_activity}/complete",
-        only(400, "coordinator", "admin"),
-        {"learnt": "Coaching matters."},
+        only(409, "coordinator", "admin"),
+        {"learnt": "Coaching matters.", "changes": "We add coaching."},
     ),
     Route(
         "activities.complete_activity",
@@ -1205,7 +1200,9 @@ ACCESS_TABLE: list[Route] = [
         "activities.new_support_request",
         "POST",
         "/groups/{group}/support-requests/new",
-        {**only(400, "member", "coordinator", "admin"), "member": 302},
+        # The member's {open_request} on it still waits: asking again is refused (400), as
+        # the others' asking without an organisation's region.
+        only(400, "member", "coordinator", "admin"),
         {"challenge": "{accepted_challenge}", "region": "BE10", "need": "Peers with vouchers."},
     ),
     Route(

@@ -13,6 +13,7 @@ from cop.audit.models import AuditEntry
 from cop.challenges.models import ChallengeStatus, PracticeStatus
 from cop.errors import Conflict, Invalid, NotAllowed
 from cop.mail import follows
+from cop.mail.digests import event_sentence
 from cop.mail.models import Follow, Notification
 from cop.meetings.models import MeetingStatus
 from cop.members.models import MembershipStatus, Role
@@ -68,6 +69,7 @@ def world(app, session):
     make_membership(session, outsider, other, role=Role.COORDINATOR)
     challenge = make_challenge(session, group, status=ChallengeStatus.ACCEPTED, title="SMEs")
     closed = make_challenge(session, group, status=ChallengeStatus.CLOSED, title="Closed one")
+    proposed = make_challenge(session, group, status=ChallengeStatus.PROPOSED, title="Not yet")
     foreign = make_challenge(session, other, status=ChallengeStatus.ACCEPTED)
     meeting = make_meeting(session, group, title="Visit to Porto")
     later = make_meeting(session, group, title="Workshop in Graz")
@@ -87,6 +89,7 @@ def world(app, session):
             "fan": fan,
             "challenge": challenge,
             "closed": closed,
+            "proposed": proposed,
             "foreign": foreign,
             "meeting": meeting,
             "later": later,
@@ -134,11 +137,81 @@ def test_a_coordinator_plans_an_activity(session, world):
     assert follows.followers(session, [(follows.ACTIVITY, activity.id)]) == sorted(
         [world["coordinator"].id, world["expert"].id]
     )
-    # The challenge's followers and the expert hear of it; not the coordinator who acted.
-    assert set(notified(session, "activity.planned")) == {world["fan"].id, world["expert"].id}
+    # The challenge's followers hear of it; not the coordinator who acted. The expert hears
+    # that they are named in it, with their role, and nothing else.
+    assert set(notified(session, "activity.planned")) == {world["fan"].id}
+    assert notified(session, "activity.expert_added") == {world["expert"].id: "Peer reviewer"}
     note = session.scalar(select(Notification).where(Notification.user_id == world["fan"].id))
     assert note.target == "activity" and note.target_id == activity.id
     assert note.path == f"/activities/{activity.id}"
+
+
+def test_experts_hear_they_are_named_not_that_it_is_planned_on_a_challenge(session, world):
+    # The expert follows the challenge too; the second expert is named with no role.
+    follows.follow(session, world["expert"], follows.CHALLENGE, world["challenge"].id)
+    activity = plan(
+        session,
+        world,
+        experts=[(world["expert"].id, "Peer reviewer"), (world["second"].id, "")],
+    )
+    assert set(notified(session, "activity.planned")) == {world["fan"].id}
+    assert notified(session, "activity.expert_added") == {
+        world["expert"].id: "Peer reviewer",
+        world["second"].id: "",
+    }
+    rows = session.scalars(
+        select(Notification).where(Notification.event == "activity.expert_added")
+    ).all()
+    assert {(row.target, row.target_id, row.path) for row in rows} == {
+        ("activity", activity.id, f"/activities/{activity.id}")
+    }
+    # The digest words it.
+    assert event_sentence("activity.expert_added", "Peer reviewer") == (
+        "You are named as an expert in this activity (Peer reviewer)."
+    )
+    assert event_sentence("activity.expert_added", "") == (
+        "You are named as an expert in this activity."
+    )
+
+
+def test_an_activity_with_no_challenge_tells_only_its_experts(session, world):
+    plan(session, world, challenge_ids=[])
+    assert notified(session, "activity.planned") == {}
+    assert notified(session, "activity.expert_added") == {world["expert"].id: "Peer reviewer"}
+
+
+def test_only_newly_named_experts_hear_it_on_an_edit(session, world):
+    activity = plan(session, world)
+    # The expert's role changes; the second is named; the member follows the activity.
+    follows.follow(session, world["member"], follows.ACTIVITY, activity.id)
+    services.update_activity(
+        session,
+        world["coordinator"],
+        activity.id,
+        details(
+            world,
+            experts=[(world["expert"].id, "Chair"), (world["second"].id, "Rapporteur")],
+        ),
+    )
+    session.commit()
+    assert notified(session, "activity.expert_added") == {
+        world["expert"].id: "Peer reviewer",  # when it was planned, not again
+        world["second"].id: "Rapporteur",
+    }
+    assert set(notified(session, "activity.changed")) == {world["expert"].id, world["member"].id}
+    # Saved again as it is: nobody hears anything more.
+    before = count(session, Notification)
+    services.update_activity(
+        session,
+        world["coordinator"],
+        activity.id,
+        details(
+            world,
+            experts=[(world["expert"].id, "Chair"), (world["second"].id, "Rapporteur")],
+        ),
+    )
+    session.commit()
+    assert count(session, Notification) == before
 
 
 def test_the_host_is_not_also_a_participating_region(session, world):
@@ -153,6 +226,8 @@ def test_an_admin_may_plan_and_members_may_not(session, world, admin):
             services.create_activity(session, world[person], world["group"], details(world))
 
 
+ACCEPTED_ONLY = "Choose among the group's accepted challenges (not proposed, merged or closed)."
+
 BAD_INPUT = [
     ({"title": "  "}, "title", "Please fill in this field."),
     ({"title": "x" * 201}, "title", "Use at most 200 characters."),
@@ -160,8 +235,10 @@ BAD_INPUT = [
     ({"kind": "picnic"}, "kind", "Choose one of the options."),
     ({"host_region_code": "XX99"}, "host_region_code", "Choose a region from the list."),
     ({"region_codes": ["ES30", "ZZ00"]}, "region_codes", "Choose regions from the list."),
-    ("closed", "challenges", "Choose among the group's open challenges (not merged or closed)."),
-    ("foreign", "challenges", "Choose among the group's open challenges (not merged or closed)."),
+    ("closed", "challenges", ACCEPTED_ONLY),
+    ("foreign", "challenges", ACCEPTED_ONLY),
+    # Not public yet: the activity's page could not show it.
+    ("proposed", "challenges", ACCEPTED_ONLY),
     (
         "other_meeting",
         "meetings",
@@ -180,6 +257,11 @@ BAD_INPUT = [
     ),
     ("long_role", "experts", "Use at most 200 characters."),
     ("twice", "experts", "Name each expert once."),
+    (
+        "role_for_nobody",
+        "experts",
+        "Choose the person who is “Rapporteur”, or clear that role.",
+    ),
 ]
 
 
@@ -188,6 +270,8 @@ def bad_changes(world, case) -> dict:
         return case
     return {
         "closed": {"challenge_ids": [world["closed"].id]},
+        "proposed": {"challenge_ids": [world["challenge"].id, world["proposed"].id]},
+        "role_for_nobody": {"experts": [(world["expert"].id, "Chair"), (None, " Rapporteur ")]},
         "foreign": {"challenge_ids": [world["foreign"].id]},
         "other_meeting": {"meeting_ids": [world["meeting"].id, world["other_meeting"].id]},
         "outsider_expert": {"experts": [(world["outsider"].id, "Reviewer")]},
@@ -241,12 +325,14 @@ def test_editing_tells_followers_and_each_meeting_added(session, world):
     assert [(e.user, e.role) for e in activity.experts] == [(world["second"], "Rapporteur")]
     assert count(session, ActivityExpert) == 1
     assert audit_actions(session, activity) == ["activity.created", "activity.edited"]
-    # The new expert follows it; the followers of the activity hear of the change.
+    # The new expert follows it and hears only that they are named in it; the followers of
+    # the activity hear of the change.
     assert follows.is_following(session, world["second"], follows.ACTIVITY, activity.id)
-    assert set(notified(session, "activity.changed")) == {world["expert"].id, world["second"].id}
-    assert notified(session, "activity.meeting_added") == {
-        world["expert"].id: "Workshop in Graz",
-        world["second"].id: "Workshop in Graz",
+    assert set(notified(session, "activity.changed")) == {world["expert"].id}
+    assert notified(session, "activity.meeting_added") == {world["expert"].id: "Workshop in Graz"}
+    assert notified(session, "activity.expert_added") == {
+        world["expert"].id: "Peer reviewer",  # when it was planned
+        world["second"].id: "Rapporteur",
     }
     # Not to the challenge's followers: that is for the plan and the steps.
     assert world["fan"].id not in notified(session, "activity.changed")
@@ -331,18 +417,35 @@ def test_starting_then_completing_tells_the_challenges_followers(session, world)
 )
 def test_completing_needs_both_evaluation_texts(session, world, learnt, changes, fields):
     activity = plan(session, world)
+    services.start_activity(session, world["coordinator"], activity.id)
+    session.commit()
     with pytest.raises(Invalid) as caught:
         services.complete_activity(session, world["coordinator"], activity.id, learnt, changes)
     session.rollback()
     assert {p.field for p in caught.value.problems} == fields
     assert {p.message for p in caught.value.problems} == {"Please fill in this field."}
-    assert activity.status is ActivityStatus.PLANNED
-    assert audit_actions(session, activity) == ["activity.created"]
+    assert activity.status is ActivityStatus.RUNNING
+    assert audit_actions(session, activity) == ["activity.created", "activity.started"]
     assert notified(session, "activity.completed") == {}
+
+
+def test_a_planned_activity_is_started_before_it_is_completed(session, world):
+    activity = plan(session, world)
+    before = count(session, AuditEntry), count(session, Notification)
+    with pytest.raises(Conflict) as caught:
+        services.complete_activity(session, world["coordinator"], activity.id, "A", "B")
+    session.rollback()
+    assert caught.value.message == (
+        "This activity has not started yet: mark it as running before completing it."
+    )
+    assert activity.status is ActivityStatus.PLANNED
+    assert (activity.evaluation_learnt, activity.completed_at) == ("", None)
+    assert (count(session, AuditEntry), count(session, Notification)) == before
 
 
 def test_a_step_pressed_twice_is_a_conflict(session, world):
     activity = plan(session, world)
+    services.start_activity(session, world["coordinator"], activity.id)
     services.complete_activity(session, world["coordinator"], activity.id, "A", "B")
     session.commit()
     for step in (
@@ -356,7 +459,11 @@ def test_a_step_pressed_twice_is_a_conflict(session, world):
         with pytest.raises(Conflict):
             step()
         session.rollback()
-    assert audit_actions(session, activity) == ["activity.created", "activity.completed"]
+    assert audit_actions(session, activity) == [
+        "activity.created",
+        "activity.started",
+        "activity.completed",
+    ]
 
 
 def test_cancelling_needs_a_reason_and_says_it(session, world):
@@ -422,14 +529,17 @@ def test_outputs_are_added_and_withdrawn(session, world):
         ("no_title", "title", "Please fill in this field."),
         ("bad_url", "url", "Enter a web address starting with https:// (or http://)."),
         ("no_url", "url", "Please fill in this field."),
+        ("same_document", "url", "This document is already an output of the activity."),
     ],
 )
 def test_bad_outputs_are_refused(session, world, case, field, message):
     activity = plan(session, world)
     published = make_practice(session, world["group"])
     services.add_output(session, world["coordinator"], activity.id, practice_id=published.id)
+    services.add_output(
+        session, world["coordinator"], activity.id, title="Report", url="https://example.org/r"
+    )
     session.commit()
-    before = count(session, ActivityOutput), count(session, AuditEntry)
     values = {
         "foreign": {"practice_id": make_practice(session, world["other"]).id},
         "draft": {
@@ -439,6 +549,7 @@ def test_bad_outputs_are_refused(session, world, case, field, message):
         "no_title": {"title": "", "url": "https://example.org/"},
         "bad_url": {"title": "Slides", "url": "javascript:alert(1)"},
         "no_url": {"title": "Slides", "url": ""},
+        "same_document": {"title": "The report again", "url": " https://example.org/r "},
     }[case]
     session.commit()
     before = count(session, ActivityOutput), count(session, AuditEntry)
@@ -447,6 +558,26 @@ def test_bad_outputs_are_refused(session, world, case, field, message):
     session.rollback()
     assert (caught.value.field, caught.value.message) == (field, message)
     assert (count(session, ActivityOutput), count(session, AuditEntry)) == before
+
+
+def test_a_withdrawn_document_may_be_added_again(session, world):
+    activity = plan(session, world)
+    first = services.add_output(
+        session, world["coordinator"], activity.id, title="Report", url="https://example.org/r"
+    )
+    services.withdraw_output(session, world["coordinator"], first.id)
+    again = services.add_output(
+        session, world["coordinator"], activity.id, title="Report", url="https://example.org/r"
+    )
+    session.commit()
+    assert again.id != first.id and again.withdrawn_at is None
+
+
+def test_followers_among_a_list_of_ids(session, world):
+    activity = plan(session, world)
+    key = (follows.ACTIVITY, activity.id)
+    assert follows.followers(session, [key], among=[world["expert"].id]) == [world["expert"].id]
+    assert follows.followers(session, [key], among=[]) == []
 
 
 def test_members_may_not_add_outputs(session, world):

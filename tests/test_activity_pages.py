@@ -460,3 +460,188 @@ def test_the_challenge_page_lists_its_activities_with_their_evaluation(app, sess
     assert "Peer review of Norte" in page and "Done review" in page
     assert "Coaching matters." in page and "We add coaching." in page
     assert "Given up" not in page
+
+
+# --- Fixes after a new-user review ------------------------------------------------------------
+
+
+def manage_panel(response) -> str:
+    page = main_of(response)
+    return page[page.index('id="tools-title"') :]
+
+
+def test_complete_is_offered_only_once_the_activity_runs(app, session, world):
+    activity = world["activity"]
+    browser = browser_for(app, world["coordinator"])
+    page = f"/activities/{activity.id}"
+    tools = manage_panel(browser.client.get(page))
+    assert "Complete, with its evaluation" not in tools
+    assert "Cancel the activity" in tools and ">Cancel<" not in tools
+    # Straight from "planned", by its address: back to the activity, saying why.
+    response = browser.client.get(f"{page}/complete")
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    shown = main_of(browser.client.get(page))
+    assert "This activity has not started yet: mark it as running before completing it." in shown
+    # A form sent anyway is refused, and nothing is written.
+    before = count(session, AuditEntry)
+    response = browser.post(f"{page}/complete", {"learnt": "A", "changes": "B"}, page=page)
+    assert response.status_code == 409
+    assert "mark it as running before completing it" in main_of(response)
+    session.refresh(activity)
+    assert activity.status is ActivityStatus.PLANNED and activity.evaluation_learnt == ""
+    assert count(session, AuditEntry) == before
+    browser.post(f"{page}/start", page=page)
+    assert "Complete, with its evaluation" in manage_panel(browser.client.get(page))
+    assert browser.client.get(f"{page}/complete").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("status", "step", "message"),
+    [
+        ("completed", "complete", "This activity is completed: it can no longer be changed."),
+        ("completed", "cancel", "This activity is completed: it can no longer be changed."),
+        ("cancelled", "complete", "This activity is cancelled: it can no longer be changed."),
+        ("cancelled", "cancel", "This activity is cancelled: it can no longer be changed."),
+        ("cancelled", "outputs", "This activity is cancelled: it has no outputs."),
+    ],
+)
+def test_forms_that_can_only_fail_send_back_to_the_activity(
+    app, session, world, status, step, message
+):
+    activity = make_activity(
+        session, world["group"], status=ActivityStatus(status), cancel_reason="Withdrew."
+    )
+    session.commit()
+    browser = browser_for(app, world["coordinator"])
+    page = f"/activities/{activity.id}"
+    response = browser.client.get(f"{page}/{step}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    assert message in main_of(browser.client.get(page))
+
+
+def test_a_completed_activity_still_takes_outputs(app, session, world):
+    activity = make_activity(session, world["group"], status=ActivityStatus.COMPLETED)
+    session.commit()
+    browser = browser_for(app, world["coordinator"])
+    assert "Add a document" in main_of(browser.client.get(f"/activities/{activity.id}/outputs"))
+
+
+def test_a_step_sent_twice_offers_the_way_back(app, session, world):
+    activity = world["activity"]
+    browser = browser_for(app, world["coordinator"])
+    page = f"/activities/{activity.id}"
+    referer = {"Referer": f"http://localhost{page}"}
+    assert browser.post(f"{page}/start", page=page, headers=referer).status_code == 302
+    response = browser.post(f"{page}/start", page=page, headers=referer)
+    assert response.status_code == 409
+    assert f'<a href="{page}">Back to the page you were on</a>' in main_of(response)
+    # Withdrawing an output twice, from the outputs page.
+    output = ActivityOutput(
+        activity=activity, kind=OutputKind.DOCUMENT, title="Slides", url="https://example.org/s"
+    )
+    session.add(output)
+    session.commit()
+    outputs = f"{page}/outputs"
+    withdraw = f"/activity-outputs/{output.id}/withdraw"
+    back = {"Referer": f"http://localhost{outputs}"}
+    assert browser.post(withdraw, page=outputs, headers=back).status_code == 302
+    response = browser.post(withdraw, page=outputs, headers=back)
+    assert response.status_code == 409
+    assert f'<a href="{outputs}">Back to the page you were on</a>' in main_of(response)
+
+
+def test_the_outputs_page_names_each_output(app, session, world, count_queries):
+    activity = world["activity"]
+    browser = browser_for(app, world["coordinator"])
+    path = f"/activities/{activity.id}/outputs"
+
+    def grow(size: int) -> None:
+        for _number in range(size):
+            # As the demo data writes them: a practice output's own title is empty.
+            practice = make_practice(session, world["group"])
+            activity.outputs.append(ActivityOutput(kind=OutputKind.PRACTICE, practice=practice))
+            activity.outputs.append(
+                ActivityOutput(kind=OutputKind.DOCUMENT, title="Doc", url="https://example.org/")
+            )
+        session.commit()
+
+    def queries() -> int:
+        with count_queries() as counter:
+            response = browser.client.get(path)
+        assert response.status_code == 200
+        return counter.count
+
+    practice = make_practice(session, world["group"], title="Porto vouchers")
+    activity.outputs.append(ActivityOutput(kind=OutputKind.PRACTICE, practice=practice))
+    session.commit()
+    page = main_of(browser.client.get(path))
+    link = f'<a href="/practices/{practice.id}">Porto vouchers</a>'
+    assert link in page
+    assert (
+        'Withdraw<span class="visually-hidden"> the output “Porto vouchers”</span></button>' in page
+    )
+    grow(2)
+    small = queries()
+    grow(10)
+    assert small == queries()
+
+
+def test_the_same_document_is_not_added_twice_from_the_page(app, session, world):
+    activity = world["activity"]
+    browser = browser_for(app, world["coordinator"])
+    path = f"/activities/{activity.id}/outputs"
+    sent = {"form_name": "document", "document-title": "Slides", "document-url": "https://e.org/s"}
+    assert browser.post(path, sent, page=path).status_code == 302
+    before = count(session, ActivityOutput), count(session, AuditEntry)
+    response = browser.post(path, {**sent, "document-title": "Again"}, page=path)
+    assert response.status_code == 400
+    assert "This document is already an output of the activity." in main_of(response)
+    assert (count(session, ActivityOutput), count(session, AuditEntry)) == before
+
+
+def test_the_form_offers_only_accepted_challenges_and_names_its_fields(app, session, world):
+    make_challenge(session, world["group"], status=ChallengeStatus.PROPOSED, title="Just raised")
+    session.commit()
+    browser = browser_for(app, world["coordinator"])
+    page = main_of(browser.client.get("/groups/innovation-diffusion/activities/new"))
+    assert "SMEs lag" in page and "Just raised" not in page
+    assert "Meetings it is held as" in page and "Held as the meetings" not in page
+
+
+def test_a_role_with_nobody_asks_for_the_person(app, session, world):
+    browser = browser_for(app, world["coordinator"])
+    path = "/groups/innovation-diffusion/activities/new"
+    before = count(session, Activity)
+    response = browser.post(
+        path,
+        {"kind": "peer_review", "title": "Review", "expert_role_1": "Rapporteur", "rows": "5"},
+        page=path,
+    )
+    assert response.status_code == 400
+    page = main_of(response)
+    error = page[page.index('id="experts-error"') :]
+    assert error.split("</p>")[0].endswith(
+        "Choose the person who is “Rapporteur”, or clear that role."
+    )
+    assert count(session, Activity) == before
+
+
+def test_markdown_headings_sit_under_the_page_sections(app, session, world):
+    activity = make_activity(
+        session,
+        world["group"],
+        status=ActivityStatus.COMPLETED,
+        purpose="# How it runs\n\nTwo visits.",
+        challenges=(world["challenge"],),
+        evaluation_learnt="Coaching matters.\n\nSo do *vouchers*.",
+        evaluation_changes="# Next\n\nWe add coaching.",
+    )
+    session.commit()
+    client = browser_for(app).client
+    page = main_of(client.get(f"/activities/{activity.id}"))
+    assert "<h3>How it runs</h3>" in page and "<h2>How it runs" not in page
+    assert "<p>Coaching matters.</p>\n<p>So do <em>vouchers</em>.</p>" in page
+    assert "<h4>Next</h4>" in page  # under "What they will change", an h3
+    challenge = main_of(client.get(f"/challenges/{world['challenge'].id}"))
+    assert "<p>Coaching matters.</p>\n<p>So do <em>vouchers</em>.</p>" in challenge
+    assert "<h3>Next</h3>" in challenge

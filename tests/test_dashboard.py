@@ -10,12 +10,13 @@ from datetime import timedelta
 import pytest
 
 from cop.activities.models import ActivityStatus, SupportStatus
+from cop.activities.support import day_label
 from cop.audit.models import AuditEntry
 from cop.challenges import decisions
 from cop.challenges.models import ChallengeStatus, PracticeStatus
 from cop.db import utcnow
 from cop.mail import follows
-from cop.members.models import Role
+from cop.members.models import Region, Role
 from tests.conftest import Browser
 from tests.factories import (
     make_activity,
@@ -238,8 +239,11 @@ def test_support_requests_and_what_is_followed(app, session, world, endorsed):
         str(declined.id),
         str(waiting.id),
     ]
-    assert "Support for Région de Bruxelles-Capitale" in requests
-    assert "on “SMEs do not adopt digital tools”" in requests
+    # Named as everywhere else, with the date it was asked.
+    assert "Support for" not in requests
+    brussels = session.get(Region, "BE10").name
+    assert f"Peer learning for {brussels} on “SMEs do not adopt digital tools”" in requests
+    assert f"asked on {day_label(waiting.created_at, 'Europe/Brussels')}" in requests
     assert "Waiting for an answer" in requests and "Declined" in requests
     followed = section(page, "What you follow")
     assert f'<a href="/challenges/{vouchers.id}">SMEs do not adopt digital tools</a>' in followed
@@ -248,6 +252,8 @@ def test_support_requests_and_what_is_followed(app, session, world, endorsed):
     )
     assert f'<a href="/activities/{endorsed["planned"].id}">Voucher peer review</a>' in followed
     assert f'href="/support-requests/{declined.id}"' in followed
+    quiet = endorsed["quiet"].title
+    assert f'Peer learning for {brussels} on “{quiet}”</a> <span class="meta">asked on' in followed
     assert "Study visit to Espoo" not in followed
 
 
@@ -319,3 +325,47 @@ def test_the_dashboard_queries_do_not_grow(app, session, world, endorsed, count_
 def test_anonymous_people_are_sent_to_log_in(client):
     response = client.get(PATH)
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+
+
+def test_moves_are_in_exact_time_order_newest_first(app, session, world):
+    """An activity completed without being started was started and completed at the same
+    instant: it reads completed, started, planned; moves at the same instant come in the
+    same order on every reading (the later record first)."""
+    group = world["group"]
+    challenge = make_challenge(
+        session, group, status=ChallengeStatus.ACCEPTED, title="Agencies work in silos"
+    )
+    make_endorsement(session, challenge, world["bea"], region_code="BE10").created_at = (
+        utcnow() - timedelta(days=90)
+    )
+    day = (utcnow() - timedelta(days=3)).replace(hour=8, minute=0, second=0, microsecond=0)
+    at_once = make_activity(
+        session, group, title="Done at once", challenges=(challenge,),
+        status=ActivityStatus.COMPLETED, started_at=day, completed_at=day,
+    )  # fmt: skip
+    at_once.created_at = day
+    twin = make_activity(session, group, title="Planned with it", challenges=(challenge,))
+    twin.created_at = day
+    # The same day, at different times.
+    stepwise = make_activity(
+        session, group, title="Step by step", challenges=(challenge,),
+        status=ActivityStatus.COMPLETED, started_at=day + timedelta(hours=2),
+        completed_at=day + timedelta(hours=3),
+    )  # fmt: skip
+    stepwise.created_at = day + timedelta(hours=1)
+    session.commit()
+    assert twin.id > at_once.id
+
+    page = main_of(browser_for(app, world["vera"]).client.get(PATH))
+    moves = moves_of(section(page, "Challenges your region endorsed"), "Agencies work in silos")
+    assert [move.split(": ", 1)[1] for move in moves] == [
+        "Activity completed: Step by step",
+        "Activity started: Step by step",
+        "Activity planned: Step by step",
+        "Activity completed: Done at once",
+        "Activity started: Done at once",
+        "Activity planned: Planned with it",
+        "Activity planned: Done at once",
+    ]
+    # Dated as activity pages date things.
+    assert moves[0].startswith(day_label(day, "Europe/Brussels") + ":")

@@ -65,3 +65,34 @@ def test_domain_errors_become_their_status_with_their_message(app, client, error
             "message": error.message,
         }
     }
+
+
+@pytest.mark.parametrize(
+    ("referer", "back"),
+    [
+        ("http://localhost/activities/7", "/activities/7"),
+        ("https://localhost/activities/7/outputs?x=1", "/activities/7/outputs?x=1"),
+        ("/meetings/3", "/meetings/3"),
+        ("https://evil.example/activities/7", None),
+        ("//evil.example/activities/7", None),
+        ("javascript:alert(1)", None),
+        ("http://localhost/\\evil.example", None),
+        ("", None),
+        # The address that failed, asked for again: no link to itself.
+        ("http://localhost/conflict-test", None),
+    ],
+)
+def test_an_error_page_links_back_to_the_page_of_this_site_you_were_on(app, client, referer, back):
+    @app.get("/conflict-test")
+    def fail():
+        raise Conflict("This output is already withdrawn.")
+
+    response = client.get("/conflict-test", headers={"Referer": referer} if referer else {})
+
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Go to the home page" in page
+    if back is None:
+        assert "Back to the page you were on" not in page
+    else:
+        assert f'<a href="{back}">Back to the page you were on</a>' in page.replace("&amp;", "&")

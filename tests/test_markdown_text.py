@@ -36,3 +36,30 @@ def test_headings_and_code_blocks_are_paragraphs():
 def test_html_stays_as_typed_text():
     assert markdown_to_text("<script>alert(1)</script>") == "<script>alert(1)</script>"
     assert markdown_to_text("") == "" and markdown_to_text(None) == ""
+
+
+def test_headings_start_at_h2_unless_a_lower_level_is_asked():
+    from cop.markdown import render_markdown
+
+    text = "# Plan\n\n## Day one\n\n###### Deep"
+    assert render_markdown(text) == "<h2>Plan</h2>\n<h3>Day one</h3>\n<h6>Deep</h6>\n"
+    assert render_markdown(text, level=3) == "<h3>Plan</h3>\n<h4>Day one</h4>\n<h6>Deep</h6>\n"
+    assert render_markdown(text, 4).startswith("<h4>Plan</h4>\n<h5>Day one</h5>")
+
+
+def test_the_markdown_filter_takes_the_level(app):
+    with app.app_context():
+        template = app.jinja_env.from_string(
+            "{{ t|markdown }}|{{ t|markdown(3) }}|{{ t|markdown(level=4) }}"
+        )
+        assert template.render(t="# A") == "<h2>A</h2>\n|<h3>A</h3>\n|<h4>A</h4>\n"
+
+
+def test_a_level_out_of_range_is_a_programming_error():
+    import pytest
+
+    from cop.markdown import render_markdown
+
+    for level in (0, 1, 7):
+        with pytest.raises(ValueError):
+            render_markdown("# A", level=level)

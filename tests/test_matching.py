@@ -127,7 +127,7 @@ def world(app, session):
         return now - timedelta(days=days)
 
     practices = {
-        # addresses this challenge: 3
+        # linked to the challenge: listed on its page already, never suggested
         "linked": make_practice(
             session, group, title="Lisbon vouchers", region_code="PT1A",
             challenges=(challenge,), published_at=published(30),
@@ -147,10 +147,10 @@ def world(app, session):
             session, group, title="Austrian skills and digital plan", region_code="AT13",
             themes=(digital, skills), author=tara, published_at=published(5),
         ),
-        # linked and on Digitalisation, but from Brussels: the viewer's own region
+        # from Brussels, which endorsed it (2), on both themes (2): but the viewer's own region
         "own_region": make_practice(
             session, group, title="Brussels digital hub", region_code="BE10",
-            challenges=(challenge,), themes=(digital,), published_at=published(1),
+            themes=(digital, skills), published_at=published(1),
         ),
         # not published, of another group, or sharing nothing: never suggested
         "draft": make_practice(
@@ -214,7 +214,6 @@ def test_practices_are_ranked_by_score_then_newest_with_their_reasons(app, sessi
             3,
             ["from a region that endorsed this challenge", "on the theme Digitalisation"],
         ),
-        ("Lisbon vouchers", 3, ["addresses this challenge"]),
         ("Austrian skills and digital plan", 2, ["on the theme Digitalisation", "on the theme Skills"]),
         ("Madrid plan", 2, ["on the theme Digitalisation", "on the theme Skills"]),
     ]  # fmt: skip
@@ -279,7 +278,8 @@ def test_the_viewers_own_region_is_left_out(app, session, world):
     practices, people = suggest(app, session, world, world["eino"], limit=50)
     titles = [title for title, *_rest in practices]
     names = [name for name, *_rest in people]
-    assert titles[0] == "Brussels digital hub"  # linked 3 + theme 1
+    # From a region that endorsed it (2) and on both themes (2).
+    assert practices[0][:2] == ("Brussels digital hub", 4)
     assert "Helsinki digital coaches" not in titles
     assert "Bea Brussels" in names and "Vera Viewer" in names and "Eino Endorser" not in names
 
@@ -315,6 +315,54 @@ def test_a_merged_challenge_suggests_nothing(app, session, world):
         assert not suggestions_for_challenge(session, world["vera"], merged)
 
 
+def test_a_closed_challenge_suggests_nothing(app, session, world):
+    world["challenge"].status = ChallengeStatus.CLOSED
+    world["challenge"].decision_note = "Out of scope."
+    session.commit()
+    assert suggest(app, session, world, world["vera"]) == ([], [])
+    page = main_of(
+        browser_for(app, world["vera"]).client.get(f"/challenges/{world['challenge'].id}")
+    )
+    assert "Who can help" not in page
+
+
+@pytest.mark.parametrize(
+    "status", [ChallengeStatus.PROPOSED, ChallengeStatus.BEING_ADDRESSED, ChallengeStatus.ADDRESSED]
+)
+def test_challenges_still_worked_on_suggest(app, session, world, status):
+    """Being addressed and addressed challenges, and proposed ones (which only the group's
+    members see) keep their suggestions."""
+    world["challenge"].status = status
+    session.commit()
+    practices, people = suggest(app, session, world, world["vera"])
+    assert practices and people
+    page = main_of(
+        browser_for(app, world["vera"]).client.get(f"/challenges/{world['challenge'].id}")
+    )
+    assert "Who can help" in page
+
+
+def test_practices_linked_to_the_challenge_are_not_suggested(app, session, world):
+    """They are listed under "Good practices" already; even with other reasons (an output of
+    an activity on it, a theme of it, an endorsing region) they are not repeated."""
+    linked = world["practices"]["linked"]
+    linked.themes.append(world["digital"])
+    linked.region_code = "FI1B"
+    add_output(session, world["activity"], linked)
+    session.commit()
+    practices, _people = suggest(app, session, world, world["vera"], limit=50)
+    assert "Lisbon vouchers" not in [title for title, *_rest in practices]
+    assert all("addresses this challenge" not in reasons for *_rest, reasons in practices)
+
+    page = main_of(
+        browser_for(app, world["vera"]).client.get(f"/challenges/{world['challenge'].id}")
+    )
+    listed, helping = page.split('id="help-title"')
+    assert "Lisbon vouchers" in listed.split('id="practices-title"')[1]
+    assert "Lisbon vouchers" not in helping
+    assert "Helsinki digital coaches" in helping
+
+
 # -- on the challenge page ---------------------------------------------------------------------
 
 
@@ -337,7 +385,7 @@ def test_the_challenge_page_shows_who_can_help_to_members(app, session, world):
 
 def test_the_public_sees_practices_but_no_people_on_the_page(app, session, world):
     page = main_of(browser_for(app).client.get(f"/challenges/{world['challenge'].id}"))
-    assert "Who can help" in page and "Lisbon vouchers" in page
+    assert "Who can help" in page and "Helsinki digital coaches" in page
     assert "People to contact" not in page and "/people/" not in page
 
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from cop import clock
 from cop.activities import support
 from cop.activities.models import ActivityStatus, SupportRequest, SupportStatus
 from cop.audit.models import AuditEntry
@@ -58,6 +59,15 @@ def world(app, session):
     challenge = make_challenge(
         session, group, status=ChallengeStatus.ACCEPTED, title="SMEs do not adopt new technologies"
     )
+    second = make_challenge(
+        session,
+        group,
+        status=ChallengeStatus.BEING_ADDRESSED,
+        title="Universities do not meet the needs of companies",
+    )
+    proposed = make_challenge(
+        session, group, status=ChallengeStatus.PROPOSED, title="Agencies work in silos"
+    )
     closed = make_challenge(
         session, group, status=ChallengeStatus.CLOSED, decision_note="Out of scope."
     )
@@ -82,6 +92,8 @@ def world(app, session):
         "outsider": outsider,
         "applicant": applicant,
         "challenge": challenge,
+        "second": second,
+        "proposed": proposed,
         "closed": closed,
         "merged": merged,
         "foreign_challenge": foreign_challenge,
@@ -322,7 +334,7 @@ def test_a_forged_challenge_is_refused(app, session, world):
         )
         assert (error.field, error.message) == (
             "challenge",
-            "Choose one of the group's open challenges.",
+            "Choose one of the group's accepted challenges.",
         )
 
 
@@ -359,8 +371,8 @@ def test_asking_through_the_page(app, session, world):
         ({"wanted_by": "2001-02-03"}, "wanted_by", "past"),
         ({"wanted_by": "tomorrow"}, "wanted_by", "date"),
         ({"need": ""}, "need", "Please fill in this field."),
-        ({"challenge": "99999999999999"}, "challenge", "open challenges"),
-        ({"challenge": "{foreign}"}, "challenge", "open challenges"),
+        ({"challenge": "99999999999999"}, "challenge", "accepted challenges"),
+        ({"challenge": "{foreign}"}, "challenge", "accepted challenges"),
         ({"challenge": "{closed}"}, "challenge", "closed"),
     ],
 )
@@ -394,9 +406,24 @@ def test_a_member_without_a_region_is_told_why_and_how(app, session, world):
 # --- Answering ------------------------------------------------------------------------------------
 
 
+def answer_emails(session) -> list[OutboxMessage]:
+    session.expire_all()
+    return list(
+        session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "support_answered"))
+    )
+
+
+def title_of(session, request) -> str:
+    region = session.get(Region, request.region_code).name
+    return f"Peer learning for {region} on “{request.challenge.title}”"
+
+
 def test_linking_an_activity_answers_the_request(app, session, world):
     request = ask(app, session, world)
     activity = world["activity"]
+    # The colleague follows the request too: they hear of the answer in their digest.
+    follows.follow(session, world["colleague"], follows.SUPPORT_REQUEST, request.id)
+    session.commit()
     act(
         app,
         support.answer_with_activity,
@@ -420,16 +447,27 @@ def test_linking_an_activity_answers_the_request(app, session, world):
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "support_request.linked"))
     assert entry.after["status"] == "linked" and entry.after["activity_id"] == activity.id
     assert follows.is_following(session, world["member"], follows.ACTIVITY, activity.id)
+    # The requester is emailed the answer, and left out of the digest's notification of it.
     (note,) = session.scalars(
         select(Notification).where(Notification.event == "support_request.linked")
     ).all()
     assert (note.user_id, note.target, note.target_id) == (
-        world["member"].id,
+        world["colleague"].id,
         "support_request",
         request.id,
     )
     assert note.detail == activity.title
     assert note.path == f"/support-requests/{request.id}"
+    assert note.title == title_of(session, request)
+    (email,) = answer_emails(session)
+    assert email.recipient == "max@example.org"
+    assert email.subject == f"Your support request is answered: {title_of(session, request)}"
+    assert "linked your request for peer learning" in email.body_text
+    assert activity.title in email.body_text
+    assert f"http://cop.test/activities/{activity.id}" in email.body_text
+    assert "Join its visit in May." in email.body_text
+    assert f"http://cop.test/support-requests/{request.id}" in email.body_text
+    assert "List-Unsubscribe" in email.headers  # of the "contributions" kind
 
 
 def test_a_new_activity_answers_the_request(app, session, world):
@@ -445,16 +483,21 @@ def test_a_new_activity_answers_the_request(app, session, world):
     )
     session.commit()
     assert state(session, request.id)[:3] == (SupportStatus.NEW_ACTIVITY, world["activity"].id, "")
-    assert (
-        session.scalar(
-            select(Notification.detail).where(Notification.event == "support_request.new_activity")
-        )
-        == world["activity"].title
-    )
+    # The requester, emailed, is its only follower: no notification.
+    assert not session.scalars(
+        select(Notification).where(Notification.event.like("support_request.%"))
+    ).all()
+    (email,) = answer_emails(session)
+    assert email.recipient == "max@example.org"
+    assert "have planned a new activity for your request" in email.body_text
+    assert world["activity"].title in email.body_text
+    assert f"http://cop.test/activities/{world['activity'].id}" in email.body_text
 
 
 def test_declining_needs_a_reason_and_tells_the_requester(app, session, world):
     request = ask(app, session, world)
+    follows.follow(session, world["colleague"], follows.SUPPORT_REQUEST, request.id)
+    session.commit()
     before = state(session, request.id)
     error = refused(
         app,
@@ -491,7 +534,15 @@ def test_declining_needs_a_reason_and_tells_the_requester(app, session, world):
     (note,) = session.scalars(
         select(Notification).where(Notification.event == "support_request.declined")
     ).all()
-    assert (note.user_id, note.detail) == (world["member"].id, "A study visit already covers this.")
+    assert (note.user_id, note.detail) == (
+        world["colleague"].id,
+        "A study visit already covers this.",
+    )
+    (email,) = answer_emails(session)
+    assert email.recipient == "max@example.org"
+    assert email.subject == f"Your support request is declined: {title_of(session, request)}"
+    assert "Reason: A study visit already covers this." in email.body_text
+    assert f"http://cop.test/support-requests/{request.id}" in email.body_text
 
 
 @pytest.mark.parametrize("first", ["link", "decline"])
@@ -663,7 +714,9 @@ def test_who_reads_a_request(app, session, world):
 
 def test_the_queue_is_read_only_for_members(app, session, world):
     first = ask(app, session, world)
-    second = ask(app, session, world, need="Study visits on technology centres.")
+    second = ask(
+        app, session, world, challenge_id=world["second"].id, need="Study visits on centres."
+    )
     declined = make_support_request(
         session,
         world["challenge"],
@@ -715,7 +768,7 @@ def test_the_challenge_page_offers_to_ask(app, session, world):
 
 def test_own_requests_lists_the_members_requests(app, session, world):
     first = ask(app, session, world)
-    second = ask(app, session, world, need="Another need.")
+    second = ask(app, session, world, challenge_id=world["second"].id, need="Another need.")
     found = support.own_requests(session, world["member"])
     assert [request.id for request in found] == [second.id, first.id]
     assert support.own_requests(session, world["colleague"]) == []
@@ -782,3 +835,342 @@ def test_the_activity_list_links_to_asking_and_the_queue(app, session, world):
     assert 'href="/groups/innovation-diffusion/support-requests/new"' in html
     assert 'href="/groups/innovation-diffusion/support-requests/"' in html
     assert "/support-requests/" not in main_of(as_(app).client.get(path))
+
+
+# --- After the new-user review ----------------------------------------------------------------
+
+
+def test_asking_twice_for_the_same_challenge_and_region_is_refused(app, session, world):
+    first = ask(app, session, world)
+    error = refused(
+        app,
+        session,
+        Invalid,
+        support.ask_for_support,
+        session,
+        world["member"],
+        world["challenge"].id,
+        region_code="BE10",
+        need="The same, asked again.",
+        wanted_by=None,
+    )
+    assert error.field == "challenge"
+    region = session.get(Region, "BE10").name
+    with app.test_request_context():
+        asked_on = support.day_label(first.created_at, "Europe/Brussels")
+    assert error.message == (
+        f"You asked for peer learning for {region} on this challenge on {asked_on}: that"
+        " request is still waiting for the coordinators' answer."
+    )
+    # Another member of the same region may ask; so may the member on another challenge.
+    colleague = world["colleague"]
+    colleague.organisation = world["member"].organisation
+    session.commit()
+    ask(app, session, world, person="colleague")
+    ask(app, session, world, challenge_id=world["second"].id)
+    # Once the first is answered, the member may ask again.
+    act(app, support.decline_request, session, world["coordinator"], first.id, "Not now.")
+    session.commit()
+    again = ask(app, session, world, need="Asked again a year later.")
+    assert again.status is SupportStatus.OPEN
+
+
+def test_a_double_submit_of_the_form_sends_one_request(app, session, world):
+    browser = as_(app, world["member"])
+    page = "/groups/innovation-diffusion/support-requests/new"
+    data = {"challenge": str(world["challenge"].id), "region": "BE10", "need": NEED}
+    assert browser.post(page, data, page=page).status_code == 302
+    before = counts(session)
+    response = browser.post(page, data, page=page)
+    assert response.status_code == 400
+    assert "request is still waiting for the coordinators" in error_of(text(response), "challenge")
+    assert counts(session) == before
+    emails = session.scalars(select(OutboxMessage.kind)).all()
+    assert emails == ["support_requested"]  # the coordinators were told once
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (ChallengeStatus.PROPOSED, "only proposed"),
+        (ChallengeStatus.CLOSED, "closed"),
+    ],
+)
+def test_requests_are_only_on_accepted_challenges(app, session, world, status, message):
+    challenge = world["proposed"] if status is ChallengeStatus.PROPOSED else world["closed"]
+    error = refused(
+        app,
+        session,
+        Invalid,
+        support.ask_for_support,
+        session,
+        world["member"],
+        challenge.id,
+        region_code="BE10",
+        need=NEED,
+        wanted_by=None,
+    )
+    assert error.field == "challenge" and message in error.message
+    # The form neither offers it; it offers the accepted and being-addressed ones.
+    html = main_of(
+        as_(app, world["member"]).client.get("/groups/innovation-diffusion/support-requests/new")
+    )
+    assert challenge.title not in html
+    assert world["challenge"].title in html and world["second"].title in html
+    # Posted anyway: the message next to the field, nothing written.
+    before = counts(session)
+    response = as_(app, world["member"]).post(
+        "/groups/innovation-diffusion/support-requests/new",
+        {"challenge": str(challenge.id), "region": "BE10", "need": NEED},
+        page="/groups/innovation-diffusion/support-requests/new",
+    )
+    assert response.status_code == 400
+    assert message in error_of(text(response), "challenge")
+    assert counts(session) == before
+
+
+def test_the_challenge_page_offers_to_ask_on_accepted_challenges_only(app, session, world):
+    link = "/groups/innovation-diffusion/support-requests/new?challenge="
+    member = as_(app, world["member"])
+    for name in ("challenge", "second"):
+        assert link in main_of(member.client.get(f"/challenges/{world[name].id}"))
+    for name in ("proposed", "closed"):
+        assert link not in main_of(member.client.get(f"/challenges/{world[name].id}"))
+
+
+def test_a_wanted_by_date_more_than_five_years_ahead_is_refused(app, session, world):
+    today = clock.now().date()  # what the service reads
+    latest = support.latest_wanted_by(today)
+    assert (latest.year, latest.month) == (today.year + 5, today.month)
+    assert ask(app, session, world, wanted_by=latest).wanted_by == latest
+    for too_far in (latest + timedelta(days=1), date(9999, 12, 31)):
+        error = refused(
+            app,
+            session,
+            Invalid,
+            support.ask_for_support,
+            session,
+            world["member"],
+            world["second"].id,
+            region_code="BE10",
+            need=NEED,
+            wanted_by=too_far,
+        )
+        assert (error.field, error.message) == (
+            "wanted_by",
+            "Choose a date within the next 5 years, or leave it empty.",
+        )
+    # Through the form: next to the field, nothing written.
+    before = counts(session)
+    response = as_(app, world["member"]).post(
+        "/groups/innovation-diffusion/support-requests/new",
+        {"challenge": str(world["second"].id), "region": "BE10", "need": NEED,
+         "wanted_by": "9999-12-31"},
+        page="/groups/innovation-diffusion/support-requests/new",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "within the next 5 years" in error_of(text(response), "wanted_by")
+    assert counts(session) == before
+
+
+def test_the_latest_wanted_by_from_a_leap_day():
+    assert support.latest_wanted_by(date(2028, 2, 29)) == date(2033, 2, 28)
+
+
+def test_the_need_is_rendered_as_markdown(app, session, world):
+    need = (
+        "We need peers who ran vouchers\nfor SMEs, before our revision.\n\n"
+        "- a study visit\n- <script>alert(1)</script>"
+    )
+    request = ask(app, session, world, need=need)
+    for path in (
+        f"/support-requests/{request.id}",
+        "/groups/innovation-diffusion/support-requests/",
+    ):
+        html = main_of(as_(app, world["colleague"]).client.get(path))
+        # One paragraph, however the text was wrapped; a list; HTML escaped.
+        assert "<p>We need peers who ran vouchers\nfor SMEs, before our revision.</p>" in html
+        assert "<li>a study visit</li>" in html
+        assert "<script>alert(1)</script>" not in html
+
+
+def test_one_name_for_a_request_everywhere(app, session, world):
+    request = ask(app, session, world)
+    title = title_of(session, request)
+    escaped = title.replace("“", "“")
+    member = as_(app, world["member"])
+    page = text(member.client.get(f"/support-requests/{request.id}"))
+    assert f"<h1>{escaped}</h1>" in page and f"<title>{escaped}" in page
+    queue = main_of(member.client.get("/groups/innovation-diffusion/support-requests/"))
+    assert f">{escaped}</a></h3>" in queue
+    dashboard = text(member.client.get("/account/dashboard"))
+    assert f">{escaped}</a>" in dashboard
+    assert "Support for" not in dashboard and "Support request:" not in dashboard
+
+
+def test_dates_read_as_on_activity_pages(app, session, world):
+    request = ask(app, session, world, wanted_by=date(2030, 1, 14))
+    html = main_of(as_(app, world["member"]).client.get(f"/support-requests/{request.id}"))
+    assert ">14 January 2030</time>" in html
+    assert support.day_label(request.created_at, "Europe/Brussels") in html
+    assert "Jan 14, 2030" not in html
+
+
+def test_the_requests_sidebar_has_no_follow_heading_over_the_follow_button(app, session, world):
+    request = ask(app, session, world)
+    html = main_of(as_(app, world["colleague"]).client.get(f"/support-requests/{request.id}"))
+    assert ">Follow</h2>" not in html
+    assert '<button type="submit" class="button">Follow</button>' in html
+
+
+def test_the_answer_email_is_in_the_requesters_language(app, session, world):
+    world["member"].language = "fr"
+    session.commit()
+    request = ask(app, session, world)
+    act(app, support.decline_request, session, world["coordinator"], request.id, "Pas cette année.")
+    session.commit()
+    (email,) = answer_emails(session)
+    assert "Bonjour Max Member," in email.body_text
+    assert "La S3 Community of Practice" in email.body_text
+
+
+def test_a_requester_with_no_digest_still_hears_the_answer(app, session, world):
+    from cop.mail.models import DigestPeriod
+
+    world["member"].digest_period = DigestPeriod.NEVER
+    session.commit()
+    request = ask(app, session, world)
+    act(app, support.decline_request, session, world["coordinator"], request.id, "Not now.")
+    session.commit()
+    assert [email.recipient for email in answer_emails(session)] == ["max@example.org"]
+
+
+def test_a_requester_who_stopped_such_emails_hears_it_in_the_digest(app, session, world):
+    from cop.mail.models import MailOptOut
+
+    session.add(MailOptOut(address="max@example.org", kind="contributions"))
+    session.commit()
+    request = ask(app, session, world)
+    act(app, support.decline_request, session, world["coordinator"], request.id, "Not now.")
+    session.commit()
+    assert answer_emails(session) == []
+    (note,) = session.scalars(
+        select(Notification).where(Notification.event == "support_request.declined")
+    ).all()
+    assert note.user_id == world["member"].id
+
+
+def test_a_coordinator_answering_their_own_request_is_not_emailed(app, session, world):
+    world["coordinator"].organisation = world["member"].organisation
+    session.commit()
+    request = ask(app, session, world, person="coordinator")
+    act(app, support.decline_request, session, world["coordinator"], request.id, "Not now.")
+    session.commit()
+    assert answer_emails(session) == []
+
+
+def test_the_flash_after_asking_says_the_answer_comes_by_email(app, session, world):
+    browser = as_(app, world["member"])
+    page = "/groups/innovation-diffusion/support-requests/new"
+    data = {"challenge": str(world["challenge"].id), "region": "BE10", "need": NEED}
+    response = browser.post(page, data, page=page)
+    shown = text(browser.client.get(response.headers["Location"]))
+    assert "we will email you their answer" in shown
+    assert "reaches you in your email digest" not in shown.split("<aside")[0]
+
+
+def test_the_digest_names_the_answered_request_as_its_page_does(app, session, world):
+    from cop.mail.digests import send_digests
+
+    request = ask(app, session, world)
+    follows.follow(session, world["colleague"], follows.SUPPORT_REQUEST, request.id)
+    session.commit()
+    act(app, support.decline_request, session, world["coordinator"], request.id, "Not now.")
+    session.commit()
+    with app.test_request_context():
+        send_digests(session, now=utcnow() + timedelta(days=1))
+    session.commit()
+    digests = {
+        email.recipient: email.body_text
+        for email in session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest"))
+    }
+    assert f"Support request: {title_of(session, request)}" in digests["carl@example.org"]
+    assert f"http://cop.test/support-requests/{request.id}" in digests["carl@example.org"]
+    # The requester read the answer in its email: their digest does not repeat it.
+    assert "Support request:" not in digests.get("max@example.org", "")
+
+
+def test_parallel_clicks_on_send_ask_once(migrated):
+    """Real threads, each on its own connection, committing: the same member sends the same
+    request five times at once; one is written (and emailed), the others are refused."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy.orm import Session
+    from sqlalchemy.pool import NullPool
+
+    from cop import create_app
+    from cop.db import get_db, get_session, make_engine
+    from cop.members.models import User
+    from tests.test_registration_concurrency import high_water_marks, remove_rows_above
+
+    app = create_app(
+        {
+            "DATABASE_URL": migrated,
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+            "BASE_URL": "http://cop.test",
+            "MAIL_SENDER": "cop <no-reply@example.org>",
+        }
+    )
+    engine = make_engine(migrated, poolclass=NullPool)
+    get_db(app).sessionmaker.configure(bind=engine)
+    marks = high_water_marks(engine)
+    clicks = 5
+    try:
+        with app.test_request_context():
+            session = get_session()
+            group = make_group(session, name="Concurrency group")
+            member = make_user(session, organisation=make_organisation(session, region_code="BE10"))
+            make_membership(session, member, group)
+            make_membership(session, make_user(session), group, role=Role.COORDINATOR)
+            challenge = make_challenge(session, group, status=ChallengeStatus.ACCEPTED)
+            session.commit()
+            member_id, challenge_id = member.id, challenge.id
+        barrier = threading.Barrier(clicks, timeout=60)
+
+        def click():
+            with app.test_request_context():
+                session = get_session()
+                person = session.get(User, member_id)
+                session.commit()  # on SQLite an open transaction holds the write lock
+                barrier.wait()
+                try:
+                    support.ask_for_support(
+                        session, person, challenge_id, region_code="BE10", need=NEED,
+                        wanted_by=None,
+                    )  # fmt: skip
+                    session.commit()
+                    return "asked"
+                except Invalid as error:
+                    session.rollback()
+                    return error.field
+
+        with ThreadPoolExecutor(max_workers=clicks) as pool:
+            outcomes = sorted(
+                future.result(timeout=120) for future in [pool.submit(click) for _ in range(clicks)]
+            )
+        assert outcomes == ["asked"] + ["challenge"] * (clicks - 1)
+        with Session(engine) as session:
+            written = session.scalars(
+                select(SupportRequest).where(SupportRequest.challenge_id == challenge_id)
+            ).all()
+            emails = session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "support_requested")
+            ).all()
+            assert len(written) == 1
+            assert len([e for e in emails if e.id > marks.get("outbox_messages", 0)]) == 1
+    finally:
+        remove_rows_above(engine, marks)
+        get_db(app).engine.dispose()
+        engine.dispose()

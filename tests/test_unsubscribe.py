@@ -4,6 +4,7 @@ nothing."""
 
 from __future__ import annotations
 
+import html
 import time
 from urllib.parse import urlsplit
 
@@ -276,3 +277,14 @@ def test_what_was_stopped_stays_stopped_when_the_address_changes(app, session, i
 
     assert opt_outs(session) == [("ines.new@example.org", "meeting_news")]
     assert session.scalar(select(func.count(MailOptOut.id))) == 1
+
+
+def test_the_digests_unsubscribe_page_points_to_nothing_above(app, client, session, ines):
+    """The page holds the kind's help text alone: it says where the period is chosen."""
+    path = f"/unsubscribe/{token_for(app, 'ines@example.org', 'digest')}"
+
+    text = html.unescape(client.get(path).get_data(as_text=True))
+
+    assert "Stop sending the digest of what you follow to in…@example.org?" in text
+    assert "above" not in text
+    assert "daily or weekly, as you choose in your email preferences" in text

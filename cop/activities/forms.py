@@ -35,7 +35,7 @@ class ActivityForm(FlaskForm):
     host_region_code = SelectField(_l("Host region"), validate_choice=False)
     region_codes = SelectMultipleField(_l("Participating regions"), validate_choice=False)
     challenges = CheckboxesField(_l("Challenges addressed"))
-    meetings = CheckboxesField(_l("Held as the meetings"))
+    meetings = CheckboxesField(_l("Meetings it is held as"))
     experts = HiddenField(_l("Experts"))
     rows: int = SPARE_ROWS
 
@@ -90,7 +90,7 @@ class ActivityForm(FlaskForm):
             if user_id is not None:
                 experts.append((user_id, role_field.data or ""))
             elif (role_field.data or "").strip():
-                experts.append((NOT_A_NUMBER, role_field.data or ""))  # a role for nobody
+                experts.append((None, role_field.data or ""))  # a role for nobody
         return ActivityDetails(
             kind=self.kind.data or "",
             title=self.title.data or "",

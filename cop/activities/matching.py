@@ -1,5 +1,6 @@
 """Who can help with a challenge: the good practices of other regions and the people (who agreed
-to be suggested) who faced the same challenge, each with the reasons it is suggested.
+to be suggested) who faced the same challenge, each with the reasons it is suggested. The
+practices linked to the challenge are not suggested: its page lists them already.
 
 Scored and ranked in SQL: every reason is a row (what it suggests, its weight, what it names),
 the rows of all reasons are put together with UNION ALL, summed per practice or person, ordered
@@ -25,8 +26,8 @@ from cop.activities.models import (
 )
 from cop.auth.permissions import Standing, is_signed_in, standing
 from cop.challenges.models import (
+    OPEN_CHALLENGES,
     Challenge,
-    ChallengeStatus,
     Endorsement,
     GoodPractice,
     PracticeStatus,
@@ -42,7 +43,6 @@ MAX_LIMIT = 50
 
 # What each reason weighs in the ranking.
 WEIGHTS = {
-    "linked": 3,  # a practice linked to the challenge
     "output": 3,  # a practice an activity on the challenge produced
     "endorsed_region": 2,  # a practice from a region that endorsed the challenge
     "theme": 1,  # a practice on a theme of the challenge (each theme)
@@ -54,7 +54,6 @@ WEIGHTS = {
 
 # How each reason reads; `name` is what it names (a theme, an activity's title).
 REASON_TEXTS = {
-    "linked": _l("addresses this challenge"),
     "theme": _l("on the theme %(name)s"),
     "endorsed_region": _l("from a region that endorsed this challenge"),
     "output": _l("an output of the activity “%(name)s” on this challenge"),
@@ -115,11 +114,15 @@ def _live_activities():
     return Activity.status != ActivityStatus.CANCELLED
 
 
-def _practice_reasons(challenge: Challenge):
-    """A subquery of (practice id, reason, weight, name), one row per reason."""
-    linked = select(practice_challenges.c.practice_id.label("id"), *_reason("linked")).where(
+def _linked_practices(challenge: Challenge):
+    """The ids of the practices linked to the challenge (listed on its page already)."""
+    return select(practice_challenges.c.practice_id).where(
         practice_challenges.c.challenge_id == challenge.id
     )
+
+
+def _practice_reasons(challenge: Challenge):
+    """A subquery of (practice id, reason, weight, name), one row per reason."""
     themes = (
         select(practice_themes.c.practice_id.label("id"), *_reason("theme", Theme.name))
         .join(challenge_themes, challenge_themes.c.theme_id == practice_themes.c.theme_id)
@@ -143,7 +146,7 @@ def _practice_reasons(challenge: Challenge):
             _live_activities(),
         )
     )
-    return union_all(linked, themes, endorsed_region, outputs).subquery("practice_reasons")
+    return union_all(themes, endorsed_region, outputs).subquery("practice_reasons")
 
 
 def _people_reasons(challenge: Challenge):
@@ -221,7 +224,8 @@ def viewer_region(session: Session, viewer) -> str | None:
 def suggest_practices(
     session: Session, challenge: Challenge, region_code: str | None, limit: int
 ) -> list[Suggested]:
-    """The group's published practices from regions other than `region_code`, best first."""
+    """The group's published practices from regions other than `region_code`, not linked to
+    the challenge, best first."""
     reasons = _practice_reasons(challenge)
     scores = _scores(reasons)
     rows = session.execute(
@@ -230,6 +234,7 @@ def suggest_practices(
         .where(
             GoodPractice.group_id == challenge.group_id,
             GoodPractice.status == PracticeStatus.PUBLISHED,
+            GoodPractice.id.not_in(_linked_practices(challenge)),
             _not_from(GoodPractice.region_code, region_code),
         )
         .options(joinedload(GoodPractice.region), joinedload(GoodPractice.organisation))
@@ -291,9 +296,11 @@ def suggestions_for_challenge(
     than theirs, and for the group's active members, people to contact (who agreed to be).
 
     `reader` is the viewer's standing in the challenge's group when the caller knows it
-    already (one query less). A merged challenge suggests nothing: its page points to the one
-    it was merged into. Six queries at most, five when `reader` is given."""
-    if challenge.status is ChallengeStatus.MERGED:
+    already (one query less). A closed or merged challenge suggests nothing: nobody is looking
+    for help on it any more (a merged one's page points to the one it was merged into).
+    Proposed challenges, which only the group's members see, keep their suggestions. Six
+    queries at most, five when `reader` is given."""
+    if challenge.status not in OPEN_CHALLENGES:
         return Suggestions()
     limit = max(1, min(int(limit), MAX_LIMIT))
     region_code = viewer_region(session, viewer)

@@ -25,7 +25,7 @@ from cop.activities.models import (
 )
 from cop.activities.services import find_activity
 from cop.auth.permissions import Standing, standing
-from cop.challenges.models import OPEN_CHALLENGES, Challenge, GoodPractice, PracticeStatus
+from cop.challenges.models import Challenge, GoodPractice, PracticeStatus
 from cop.challenges.search import PUBLIC_CHALLENGES
 from cop.db import utcnow
 from cop.mail import follows
@@ -187,6 +187,22 @@ def activity_page(session: Session, reader, activity_id: int) -> ActivityPage:
     )
 
 
+def activity_with_outputs(session: Session, activity_id: int) -> Activity:
+    """An activity with its group and every output (withdrawn ones too) and their practices,
+    for its coordinators' outputs page; two queries."""
+    activity = session.scalar(
+        select(Activity)
+        .where(Activity.id == activity_id)
+        .options(
+            joinedload(Activity.group),
+            selectinload(Activity.outputs).joinedload(ActivityOutput.practice),
+        )
+    )
+    if activity is None:
+        find_activity(session, activity_id)  # raises NotFound
+    return activity
+
+
 # -- the group page's panel --------------------------------------------------------------------
 
 
@@ -287,7 +303,7 @@ def challenge_activities(session: Session, challenge_id: int) -> list[Activity]:
 @dataclass(frozen=True)
 class FormChoices:
     regions: list[Region]
-    challenges: list[Challenge]  # the group's open ones, and those the activity addresses
+    challenges: list[Challenge]  # the group's public ones, and those the activity addresses
     meetings: list[Meeting]  # the group's, newest first
     members: list[User]  # the group's active members, by name
 
@@ -300,9 +316,9 @@ def form_choices(session: Session, group: WorkingGroup, activity: Activity | Non
         select(Challenge)
         .where(
             Challenge.group_id == group.id,
-            Challenge.status.in_(OPEN_CHALLENGES) | Challenge.id.in_(linked)
+            Challenge.status.in_(PUBLIC_CHALLENGES) | Challenge.id.in_(linked)
             if linked
-            else Challenge.status.in_(OPEN_CHALLENGES),
+            else Challenge.status.in_(PUBLIC_CHALLENGES),
         )
         .order_by(Challenge.title, Challenge.id)
     ).all()

@@ -24,7 +24,8 @@ from cop.activities.models import (
 )
 from cop.audit.services import audited, record_change, snapshot
 from cop.auth.permissions import require_coordinator, require_signed_in
-from cop.challenges.models import OPEN_CHALLENGES, Challenge, GoodPractice, PracticeStatus
+from cop.challenges.models import Challenge, GoodPractice, PracticeStatus
+from cop.challenges.search import PUBLIC_CHALLENGES
 from cop.challenges.services import MAX_DESCRIPTION, MAX_NOTE, MAX_TITLE, find_regions
 from cop.errors import Conflict, Invalid, NotFound
 from cop.mail import follows
@@ -58,7 +59,7 @@ UNDER_WAY = (ActivityStatus.PLANNED, ActivityStatus.RUNNING)
 @dataclass(frozen=True)
 class ActivityDetails:
     """What the activity form gives: ids and codes as the form sends them; experts as
-    (user id, role) pairs."""
+    (user id, role) pairs, the id None for a role written with nobody chosen."""
 
     kind: ActivityKind | str = ActivityKind.PEER_REVIEW
     title: str = ""
@@ -67,7 +68,7 @@ class ActivityDetails:
     region_codes: list[str] = field(default_factory=list)
     challenge_ids: list[int] = field(default_factory=list)
     meeting_ids: list[int] = field(default_factory=list)
-    experts: list[tuple[int, str]] = field(default_factory=list)
+    experts: list[tuple[int | None, str]] = field(default_factory=list)
 
 
 def activity_path(activity: Activity) -> str:
@@ -100,8 +101,9 @@ def _host_region(session: Session, code: str | None):
 def _challenges(
     session: Session, group: WorkingGroup, ids: Iterable[int], keep: Iterable[Challenge]
 ) -> list[Challenge]:
-    """The group's challenges named, still open; those the activity already addresses stay
-    though closed or merged since."""
+    """The group's challenges named, public and still open (accepted, being addressed,
+    addressed: a proposed one is not public yet, so the activity's page could not show it);
+    those the activity already addresses stay though closed or merged since."""
     wanted = set(ids)
     if len(wanted) > MAX_LINKED:
         raise Invalid(_("Choose at most %(num)s challenges.", num=MAX_LINKED), field="challenges")
@@ -112,13 +114,13 @@ def _challenges(
             select(Challenge).where(
                 Challenge.id.in_(wanted),
                 Challenge.group_id == group.id,
-                Challenge.status.in_(OPEN_CHALLENGES),
+                Challenge.status.in_(PUBLIC_CHALLENGES),
             )
         )
     )
     if len(found) != len(wanted):
         raise Invalid(
-            _("Choose among the group's open challenges (not merged or closed)."),
+            _("Choose among the group's accepted challenges (not proposed, merged or closed)."),
             field="challenges",
         )
     return sorted(kept + found, key=lambda challenge: challenge.id)
@@ -143,14 +145,23 @@ def _meetings(session: Session, group: WorkingGroup, ids: Iterable[int]) -> list
 
 
 def _experts(
-    session: Session, group: WorkingGroup, experts: Iterable[tuple[int, str]]
+    session: Session, group: WorkingGroup, experts: Iterable[tuple[int | None, str]]
 ) -> list[tuple[int, str]]:
     """The experts named, each an active member of the group, with their checked role."""
     chosen: dict[int, str] = {}
     for user_id, role in experts:
         if user_id in chosen:
             raise Invalid(_("Name each expert once."), field="experts")
-        chosen[user_id] = check_text(role, "experts", MAX_ROLE, refuse_control=True)
+        role = check_text(role, "experts", MAX_ROLE, refuse_control=True)
+        if user_id is None:
+            raise Invalid(
+                _(
+                    "Choose the person who is “%(role)s”, or clear that role.",
+                    role=role,
+                ),
+                field="experts",
+            )
+        chosen[user_id] = role
     if len(chosen) > MAX_EXPERTS:
         raise Invalid(_("Name at most %(num)s experts.", num=MAX_EXPERTS), field="experts")
     members = set(
@@ -222,9 +233,10 @@ def _notify(
     detail: str = "",
     *,
     challenges: bool = True,
+    exclude_users: Iterable[int] = (),
 ) -> None:
-    """Tell the activity's followers of `event`; with `challenges`, also the followers of the
-    challenges it addresses."""
+    """Tell the activity's followers of `event`, but `exclude_users`; with `challenges`, also
+    the followers of the challenges it addresses."""
     follows.notify(
         session,
         record=(follows.ACTIVITY, activity.id),
@@ -234,7 +246,26 @@ def _notify(
         detail=detail,
         actor=actor,
         also_followers_of=_challenge_keys(activity) if challenges else (),
+        exclude_users=exclude_users,
     )
+
+
+def _tell_new_experts(session: Session, actor, activity: Activity, user_ids: set[int]) -> None:
+    """Each person newly named an expert hears it, with their role: only them, one
+    notification each (the other news of the same change is not sent to them)."""
+    for expert in activity.experts:
+        if expert.user_id in user_ids:
+            follows.notify(
+                session,
+                record=(follows.ACTIVITY, activity.id),
+                event="activity.expert_added",
+                title=activity.title,
+                path=activity_path(activity),
+                detail=expert.role,
+                actor=actor,
+                also_users=[expert.user_id],
+                among=[expert.user_id],
+            )
 
 
 def _group(session: Session, group) -> WorkingGroup:
@@ -276,9 +307,13 @@ def create_activity(session: Session, actor, group, details: ActivityDetails) ->
         summary=f"Planned the activity {activity.title}",
         after={**snapshot(activity, ACTIVITY_FIELDS), **_links(activity)},
     )
-    for user_id in [actor.id, *(user_id for user_id, _role in experts)]:
+    expert_ids = {user_id for user_id, _role in experts}
+    for user_id in [actor.id, *expert_ids]:
         follows.follow(session, _Person(user_id), follows.ACTIVITY, activity.id)
-    _notify(session, actor, activity, "activity.planned")
+    # The experts hear that they are named in it, not that it is planned on a challenge
+    # they follow.
+    _notify(session, actor, activity, "activity.planned", exclude_users=expert_ids)
+    _tell_new_experts(session, actor, activity, expert_ids)
     return activity
 
 
@@ -286,6 +321,23 @@ def _activity_to_manage(session: Session, actor, activity_id: int) -> Activity:
     activity = find_activity(session, activity_id, lock=True)
     require_coordinator(session, actor, activity.group)
     return activity
+
+
+def why_not(activity: Activity, step: str) -> str | None:
+    """Why the coordinators may not take `step` ("complete", "cancel", "outputs") on the
+    activity as it now is, or None when they may: the pages send them back to the
+    activity with this reason rather than show a form that can only fail."""
+    if step == "outputs":
+        if activity.status is ActivityStatus.CANCELLED:
+            return _("This activity is cancelled: it has no outputs.")
+        return None
+    if activity.status is ActivityStatus.COMPLETED:
+        return _("This activity is completed: it can no longer be changed.")
+    if activity.status is ActivityStatus.CANCELLED:
+        return _("This activity is cancelled: it can no longer be changed.")
+    if step == "complete" and activity.status is ActivityStatus.PLANNED:
+        return _("This activity has not started yet: mark it as running before completing it.")
+    return None
 
 
 def _require_under_way(activity: Activity) -> None:
@@ -301,7 +353,7 @@ def update_activity(
     session: Session, actor, activity_id: int, details: ActivityDetails
 ) -> Activity:
     """Change a planned or running activity. Its followers hear that it changed, and of each
-    meeting added; new experts follow it."""
+    meeting added; new experts follow it and hear only that they are named in it."""
     activity = _activity_to_manage(session, actor, activity_id)
     _require_under_way(activity)
     values = _checked(session, activity.group, details, keep=activity)
@@ -332,12 +384,22 @@ def update_activity(
     )
     for user_id in new_experts:
         follows.follow(session, _Person(user_id), follows.ACTIVITY, activity.id)
-    _notify(session, actor, activity, "activity.changed", challenges=False)
+    newly_named = set(new_experts)
+    _notify(
+        session, actor, activity, "activity.changed", challenges=False, exclude_users=newly_named
+    )
     for meeting in activity.meetings:
         if meeting.id not in old_meetings:
             _notify(
-                session, actor, activity, "activity.meeting_added", meeting.title, challenges=False
+                session,
+                actor,
+                activity,
+                "activity.meeting_added",
+                meeting.title,
+                challenges=False,
+                exclude_users=newly_named,
             )
+    _tell_new_experts(session, actor, activity, newly_named)
     return activity
 
 
@@ -370,11 +432,12 @@ def start_activity(session: Session, actor, activity_id: int) -> Activity:
 def complete_activity(
     session: Session, actor, activity_id: int, learnt: str, changes: str
 ) -> Activity:
-    """A planned or running activity is completed, with what its participants learnt and what
-    they will change."""
+    """A running activity is completed, with what its participants learnt and what they will
+    change. A planned one is started first: its meetings have not happened yet."""
     activity = _activity_to_manage(session, actor, activity_id)
-    if activity.status not in UNDER_WAY:
-        raise Conflict(_("This activity is already completed or cancelled: see its status."))
+    refused = why_not(activity, "complete")
+    if refused:
+        raise Conflict(refused)
     problems = Problems()
     learnt = problems.check(
         check_text, learnt, "learnt", MAX_DESCRIPTION, required=True, refuse_control=True
@@ -401,8 +464,9 @@ def cancel_activity(session: Session, actor, activity_id: int, reason: str) -> A
     """A planned or running activity will not take place (or go on); it stays readable, with
     the reason."""
     activity = _activity_to_manage(session, actor, activity_id)
-    if activity.status not in UNDER_WAY:
-        raise Conflict(_("This activity is already completed or cancelled: see its status."))
+    refused = why_not(activity, "cancel")
+    if refused:
+        raise Conflict(refused)
     reason = check_text(reason, "reason", MAX_NOTE, required=True, refuse_control=True)
 
     def change():
@@ -430,8 +494,9 @@ def add_output(
     """Record what the activity produced: a published good practice of its group (by id), or
     else a document (a title and an http(s) address)."""
     activity = _activity_to_manage(session, actor, activity_id)
-    if activity.status is ActivityStatus.CANCELLED:
-        raise Conflict(_("This activity is cancelled: it has no outputs."))
+    refused = why_not(activity, "outputs")
+    if refused:
+        raise Conflict(refused)
     if practice_id is not None:
         practice = session.get(GoodPractice, practice_id)
         if (
@@ -458,6 +523,11 @@ def add_output(
         url = problems.check(check_url, url, "url")
         if url == "":
             problems.add(_("Please fill in this field."), "url")
+        elif url and any(
+            output.kind is OutputKind.DOCUMENT and output.url == url and output.withdrawn_at is None
+            for output in activity.outputs
+        ):
+            problems.add(_("This document is already an output of the activity."), "url")
         problems.raise_found()
         output = ActivityOutput(activity=activity, kind=OutputKind.DOCUMENT, title=title, url=url)
     output.added_by_id = actor.id

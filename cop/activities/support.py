@@ -6,9 +6,12 @@ pages read, each in a fixed number of SQL statements."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from flask import url_for
+from babel.dates import format_date
+from flask import current_app, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -23,10 +26,12 @@ from cop.auth.permissions import (
     require_member,
     standing,
 )
-from cop.challenges.models import OPEN_CHALLENGES, Challenge, ChallengeStatus
+from cop.challenges.models import Challenge, ChallengeStatus
+from cop.challenges.search import PUBLIC_CHALLENGES
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
 from cop.mail import follows
-from cop.mail.messages import external_url
+from cop.mail.messages import external_url, send_templated
+from cop.meetings.times import date_pattern
 from cop.members.labels import region_label
 from cop.members.membership import find_group, get_group, tell_coordinators
 from cop.members.models import Membership, MembershipStatus, Region, User, WorkingGroup
@@ -34,6 +39,8 @@ from cop.validation import Problems, check_text
 
 MAX_NEED = 5_000
 MAX_ANSWER = 2_000
+# How far ahead "wanted by" may be: a group's cycle is three years; further is a typing slip.
+MAX_YEARS_AHEAD = 5
 
 REQUEST_FIELDS = (
     "challenge_id",
@@ -53,6 +60,31 @@ ANSWERED_EVENTS = {
     SupportStatus.LINKED: "support_request.linked",
     SupportStatus.DECLINED: "support_request.declined",
 }
+
+
+# --- Naming ---------------------------------------------------------------------------------------
+
+
+def request_title(request: SupportRequest) -> str:
+    """What every page, list, email and digest calls a request, in the current language:
+    "Peer learning for Emilia-Romagna on “SMEs do not adopt new technologies”"."""
+    return _(
+        "Peer learning for %(region)s on “%(challenge)s”",
+        region=request.region.name,
+        challenge=request.challenge.title,
+    )
+
+
+def day_label(value: date | datetime, zone_name: str | None = None) -> str:
+    """A date as activity and meeting pages write it ("19 November 2024", in the current
+    language); an instant is read on the wall calendar of `zone_name` (UTC without one)."""
+    if isinstance(value, datetime):
+        try:
+            zone = ZoneInfo(zone_name or "UTC")
+        except (ValueError, KeyError):
+            zone = ZoneInfo("UTC")
+        value = value.astimezone(zone).date()
+    return format_date(value, date_pattern("date"), locale=get_locale())
 
 
 # --- Asking -------------------------------------------------------------------------------------
@@ -101,28 +133,82 @@ def _check_region(actor, region_code: str | None) -> Region:
     return region
 
 
+def latest_wanted_by(today: date) -> date:
+    """The latest "wanted by" date accepted: MAX_YEARS_AHEAD years from today."""
+    try:
+        return today.replace(year=today.year + MAX_YEARS_AHEAD)
+    except ValueError:  # 29 February, and the year then is not a leap year
+        return today.replace(year=today.year + MAX_YEARS_AHEAD, day=28)
+
+
 def _check_wanted_by(wanted_by: date | None, today: date) -> date | None:
     if wanted_by is not None and wanted_by < today:
         raise Invalid(_("Choose a date that is not in the past."), field="wanted_by")
+    if wanted_by is not None and wanted_by > latest_wanted_by(today):
+        raise Invalid(
+            _(
+                "Choose a date within the next %(years)s years, or leave it empty.",
+                years=MAX_YEARS_AHEAD,
+            ),
+            field="wanted_by",
+        )
     return wanted_by
 
 
-def _check_challenge_open(challenge: Challenge) -> None:
+def _check_challenge_accepted(challenge: Challenge) -> None:
+    """Peer learning is asked on the challenges the public sees, as activities address them:
+    accepted, being addressed or addressed."""
     if challenge.status is ChallengeStatus.MERGED:
         raise Invalid(
             _("This challenge was merged into another one: ask on that one instead."),
             field="challenge",
         )
-    if challenge.status not in OPEN_CHALLENGES:
+    if challenge.status is ChallengeStatus.PROPOSED:
         raise Invalid(
-            _("This challenge is closed: choose one of the group's open challenges."),
+            _(
+                "This challenge is only proposed: peer learning is asked once the group's"
+                " coordinators have accepted it."
+            ),
+            field="challenge",
+        )
+    if challenge.status not in PUBLIC_CHALLENGES:
+        raise Invalid(
+            _("This challenge is closed: choose one of the group's accepted challenges."),
             field="challenge",
         )
 
 
-def _request_title(request: SupportRequest) -> str:
-    """What notifications call a request (stored as is, read in any language)."""
-    return f"{request.challenge.title} · {request.region.name}"
+def _check_not_asked_yet(session: Session, actor, challenge: Challenge, region: Region) -> None:
+    """One open request per member, challenge and region: a second click, or asking again,
+    would send the coordinators the same request twice. (Another member of the region may.)"""
+    waiting = session.scalar(
+        select(SupportRequest)
+        .where(
+            SupportRequest.requester_id == actor.id,
+            SupportRequest.challenge_id == challenge.id,
+            SupportRequest.region_code == region.code,
+            SupportRequest.status == SupportStatus.OPEN,
+        )
+        .order_by(SupportRequest.id)
+        .limit(1)
+    )
+    if waiting is not None:
+        raise Invalid(
+            _(
+                "You asked for peer learning for %(region)s on this challenge on %(date)s: that"
+                " request is still waiting for the coordinators' answer.",
+                region=region.name,
+                date=day_label(waiting.created_at, challenge.group.timezone),
+            ),
+            field="challenge",
+        )
+
+
+def _stored_title(request: SupportRequest) -> str:
+    """The request's title as notifications store it (one row read by people of any language):
+    in the site's default language."""
+    with force_locale(current_app.config["DEFAULT_LANGUAGE"]):
+        return request_title(request)
 
 
 def _request_path(request: SupportRequest) -> str:
@@ -147,21 +233,28 @@ def ask_for_support(
     (a forged id) is a problem of the `challenge` field rather than a page not found."""
     if not is_signed_in(actor):
         raise NotAllowed(_("Please log in first."))
-    challenge = session.get(Challenge, challenge_id) if challenge_id is not None else None
+    # The challenge's row is locked while the request is written: two clicks on "Send" ask once.
+    challenge = (
+        session.scalar(select(Challenge).where(Challenge.id == challenge_id).with_for_update())
+        if challenge_id is not None
+        else None
+    )
     problems = Problems()
     if group_id is not None:
         group = find_group(session, group_id)
         require_member(session, actor, group)
         if challenge is None or challenge.group_id != group.id:
             challenge = None
-            problems.add(_("Choose one of the group's open challenges."), "challenge")
+            problems.add(_("Choose one of the group's accepted challenges."), "challenge")
     elif challenge is None:
         raise NotFound(_("There is no such challenge."))
     else:
         require_member(session, actor, challenge.group)
     if challenge is not None:
-        problems.check(_check_challenge_open, challenge)
+        problems.check(_check_challenge_accepted, challenge)
     region = problems.check(_check_region, actor, region_code)
+    if challenge is not None and region is not None and not problems.failed("challenge"):
+        problems.check(_check_not_asked_yet, session, actor, challenge, region)
     need = problems.check(check_text, need, "need", MAX_NEED, required=True, refuse_control=True)
     wanted_by = problems.check(_check_wanted_by, wanted_by, clock.now().date())
     problems.raise_found()
@@ -247,7 +340,8 @@ def _answer(
     answer: str,
     activity: Activity | None = None,
 ) -> SupportRequest:
-    """Give the request its one answer, audited; its followers hear of it."""
+    """Give the request its one answer, audited. The requester is emailed (a digest set to
+    never would leave them unaware); the other followers hear of it in their digest."""
     with audited(
         session,
         actor=actor,
@@ -261,16 +355,44 @@ def _answer(
         request.answer = answer
         request.answered_by_id = actor.id
         request.answered_at = clock.now()
+    emailed = _email_requester(session, actor, request)
     follows.notify(
         session,
         record=(follows.SUPPORT_REQUEST, request.id),
         event=ANSWERED_EVENTS[status],
-        title=_request_title(request),
+        title=_stored_title(request),
         path=_request_path(request),
         detail=activity.title if activity is not None else answer,
         actor=actor,
+        exclude_users=[emailed.id] if emailed is not None else [],
     )
     return request
+
+
+def _email_requester(session: Session, actor, request: SupportRequest) -> User | None:
+    """Email the requester the answer, in their language (not when they answered it themselves
+    or their account is gone); the person emailed, or None (also when they stopped such
+    emails: then the digest tells them)."""
+    requester = request.requester
+    if requester is None or not requester.active or requester.id == actor.id:
+        return None
+    sent = send_templated(
+        session,
+        to=requester.email,
+        template="support_answered",
+        language=requester.language,
+        request=request,
+        requester=requester,
+        group=request.group,
+        activity=request.activity,
+        request_url=external_url("activities.support_request", request_id=request.id),
+        activity_url=(
+            external_url("activities.activity", activity_id=request.activity.id)
+            if request.activity is not None
+            else None
+        ),
+    )
+    return requester if sent is not None else None
 
 
 def answer_with_activity(
@@ -444,12 +566,13 @@ def own_requests(session: Session, user, *, limit: int = 50) -> list[SupportRequ
     )
 
 
-def open_challenges(session: Session, group: WorkingGroup) -> list[Challenge]:
-    """The group's challenges a request may be about (open ones), by priority then age."""
+def accepted_challenges(session: Session, group: WorkingGroup) -> list[Challenge]:
+    """The group's challenges a request may be about (accepted, being addressed or addressed),
+    by priority then age."""
     return list(
         session.scalars(
             select(Challenge)
-            .where(Challenge.group_id == group.id, Challenge.status.in_(OPEN_CHALLENGES))
+            .where(Challenge.group_id == group.id, Challenge.status.in_(PUBLIC_CHALLENGES))
             .order_by(Challenge.priority.is_(None), Challenge.priority, Challenge.id)
         )
     )

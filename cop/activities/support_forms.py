@@ -20,7 +20,8 @@ class SupportRequestForm(FlaskForm):
     wanted_by = DateField(_l("Wanted by (optional)"), validators=[Optional()])
 
     def fill_choices(self, challenges, region) -> None:
-        """The group's open challenges; the member's own region only (none: nothing to pick)."""
+        """The group's accepted challenges (being addressed, addressed too); the member's own
+        region only (none: nothing to pick)."""
         self.challenge.choices = [SelectChoice("", _l("Choose a challenge"))] + [
             SelectChoice(str(challenge.id), challenge.title) for challenge in challenges
         ]

@@ -26,6 +26,10 @@ SUPPORT_STATUS_LABELS = {
 }
 
 bp.add_app_template_filter(label_filter(SUPPORT_STATUS_LABELS), "support_status_label")
+# `request|support_request_title`: "Peer learning for <region> on “<challenge>”", everywhere.
+bp.add_app_template_filter(support.request_title, "support_request_title")
+# `date_or_instant|day_label(zone)`: "19 November 2024", as activity and meeting pages write it.
+bp.add_app_template_filter(support.day_label, "day_label")
 
 
 def _request_page(request_id: int):
@@ -43,7 +47,7 @@ def new_support_request(slug: str):
     require_member(session, current_user, group)
     region = support.requesting_region(current_user)
     form = SupportRequestForm()
-    form.fill_choices(support.open_challenges(session, group), region)
+    form.fill_choices(support.accepted_challenges(session, group), region)
     if request.method == "GET":
         asked = request.args.get("challenge", "")
         if any(value == asked for value, *_rest in form.challenge.iter_choices()):
@@ -66,8 +70,8 @@ def new_support_request(slug: str):
             session.commit()
             flash(
                 _(
-                    "Your request is sent to the group's coordinators. You follow it: its answer"
-                    " reaches you in your email digest."
+                    "Your request is sent to the group's coordinators: we will email you their"
+                    " answer."
                 ),
                 "success",
             )

@@ -41,6 +41,17 @@ def _to_manage(session, activity_id: int):
     return activity
 
 
+def _sent_back(activity, step: str):
+    """On a GET, the activity page with the reason when `step` cannot be taken now, rather
+    than a form that can only fail; None when the form is shown. (A POST reaches the
+    service, which answers 409.)"""
+    refused = services.why_not(activity, step) if request.method == "GET" else None
+    if refused is None:
+        return None
+    flash(refused, "info")
+    return _activity_page(activity.id)
+
+
 # --- A group's activities and one activity ----------------------------------------------------
 
 
@@ -209,6 +220,8 @@ def start_activity(activity_id: int):
 def complete_activity(activity_id: int):
     session = get_session()
     activity = _to_manage(session, activity_id)
+    if sent_back := _sent_back(activity, "complete"):
+        return sent_back
     form = CompleteForm()
     if form.validate_on_submit() and save_form(
         form,
@@ -228,6 +241,8 @@ def complete_activity(activity_id: int):
 def cancel_activity(activity_id: int):
     session = get_session()
     activity = _to_manage(session, activity_id)
+    if sent_back := _sent_back(activity, "cancel"):
+        return sent_back
     form = CancelForm()
     if form.validate_on_submit() and save_form(
         form,
@@ -245,11 +260,19 @@ def cancel_activity(activity_id: int):
 # --- Outputs ----------------------------------------------------------------------------------
 
 
+def _to_manage_with_outputs(session, activity_id: int):
+    activity = pages.activity_with_outputs(session, activity_id)
+    require_coordinator(session, current_user, activity.group)
+    return activity
+
+
 @bp.route("/activities/<int:activity_id>/outputs", methods=["GET", "POST"])
 @login_required
 def activity_outputs(activity_id: int):
     session = get_session()
-    activity = _to_manage(session, activity_id)
+    activity = _to_manage_with_outputs(session, activity_id)
+    if sent_back := _sent_back(activity, "outputs"):
+        return sent_back
     # Which of the page's two forms was sent (a hidden field of each).
     posted = request.form.get("form_name") if request.method == "POST" else None
     practice_form = PracticeOutputForm(
@@ -288,7 +311,7 @@ def activity_outputs(activity_id: int):
                 _("“%(title)s” is added to the activity's outputs.", title=output.title), "success"
             )
             return redirect(url_for("activities.activity_outputs", activity_id=activity_id))
-        activity = _to_manage(session, activity_id)
+        activity = _to_manage_with_outputs(session, activity_id)
     elif posted is not None:
         raise _expired()
     practice_form.offer(pages.published_practices(session, activity.group))

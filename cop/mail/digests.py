@@ -66,6 +66,10 @@ EVENT_SENTENCES: dict[str, tuple[LazyString | None, LazyString]] = {
         None,
         _l("A new peer-learning activity is planned on a challenge you follow."),
     ),
+    "activity.expert_added": (
+        _l("You are named as an expert in this activity (%(detail)s)."),
+        _l("You are named as an expert in this activity."),
+    ),
     "activity.changed": (None, _l("The details of this activity changed.")),
     "activity.meeting_added": (
         _l("A meeting was added to this activity: “%(detail)s”."),

@@ -65,10 +65,13 @@ def unfollow(session: Session, user, target: str, target_id: int) -> bool:
 
 
 def followers(
-    session: Session, records: Iterable[tuple[str, int]], *, among: Select | None = None
+    session: Session,
+    records: Iterable[tuple[str, int]],
+    *,
+    among: Select | Iterable[int] | None = None,
 ) -> list[int]:
     """The ids of the people following any of the records, once each, in id order; with
-    `among` (a SELECT of user ids), only those of them."""
+    `among` (a SELECT of user ids, or the ids themselves), only those of them."""
     keys = list(dict.fromkeys(records))
     if not keys:
         return []
@@ -76,7 +79,7 @@ def followers(
         _check_target(target)
     query = select(Follow.user_id).where(tuple_(Follow.target, Follow.target_id).in_(keys))
     if among is not None:
-        query = query.where(Follow.user_id.in_(among))
+        query = query.where(Follow.user_id.in_(among if isinstance(among, Select) else list(among)))
     return list(session.scalars(query.distinct().order_by(Follow.user_id)))
 
 
@@ -92,14 +95,15 @@ def notify(
     also_followers_of: Iterable[tuple[str, int]] = (),
     also_users: Iterable[int] = (),
     exclude_users: Iterable[int] = (),
-    among: Select | None = None,
+    among: Select | Iterable[int] | None = None,
 ) -> list[Notification]:
     """Write one notification of `event` on `record` for each person following it (or any
     of `also_followers_of`, such as the challenges an activity addresses), and for
     `also_users`; never for the person who made the change, nor for `exclude_users` (those
     told by an email of their own, such as the author of a practice just published). With
-    `among` (a SELECT of user ids), only those followers hear of it: news that only some
-    of a public record's followers may read, such as a members-only request on it.
+    `among` (a SELECT of user ids, or a list of them), only those followers hear of it:
+    news that only some of a public record's followers may read, such as a members-only
+    request on it, or news for some of them only, such as being named an expert in it.
 
     `event` names what happened ("challenge.accepted"; cop.mail.digests words it), `title`
     and `path` are the record's title and address (url_for(..., _external=False)), `detail`

@@ -36,6 +36,12 @@ class PreferencesForm(FlaskForm):
         option_widget=widgets.CheckboxInput(),
     )
 
+    def offer(self, kinds) -> None:
+        """Offer these kinds of email only (cop.mail.preferences.offered_kinds), in their order."""
+        self.kinds.choices = [
+            SelectChoice(kind.code, _l("Send me %(kind)s", kind=kind.label)) for kind in kinds
+        ]
+
 
 class UnsubscribeForm(FlaskForm):
     """The one button of the unsubscribe page: only its CSRF token (mail programs' one-click

@@ -30,8 +30,8 @@ KINDS: tuple[MailKind, ...] = (
         DIGEST,
         _l("the digest of what you follow"),
         _l(
-            "One email with the news of the challenges, good practices and activities you "
-            "follow, as often as you choose above."
+            "One email with the news of the challenges, good practices, activities and support"
+            " requests you follow: daily or weekly, as you choose in your email preferences."
         ),
         ("digest",),
     ),
@@ -68,9 +68,11 @@ KINDS: tuple[MailKind, ...] = (
     ),
     MailKind(
         "contributions",
-        _l("news of the challenges you raised and the practices you wrote"),
+        _l("news of the challenges you raised, the practices you wrote and your support requests"),
         _l(
-            "A challenge you raised accepted, closed or merged; a practice of yours published, returned for changes or withdrawn."
+            "A challenge you raised accepted, closed or merged; a practice of yours published,"
+            " returned for changes or withdrawn; the coordinators' answer to your request for"
+            " peer learning."
         ),
         (
             "challenge_accepted",
@@ -80,6 +82,7 @@ KINDS: tuple[MailKind, ...] = (
             "practice_returned",
             "practice_withdrawn",
             "practice_republished",
+            "support_answered",
         ),
     ),
     MailKind(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from cop.db import utcnow
 from cop.errors import Invalid, NotAllowed
-from cop.mail.kinds import DIGEST, KINDS_BY_CODE, MailKind
+from cop.mail.kinds import COORDINATION, DIGEST, KINDS, KINDS_BY_CODE, MailKind
 from cop.mail.models import DigestPeriod, MailOptOut
 
 # An unsubscribe link keeps working this long after its email was written.
@@ -184,11 +184,42 @@ def email_preferences(session: Session, user) -> EmailPreferences:
     return EmailPreferences(period=period, kinds_on=kinds_on)
 
 
+def coordinates_a_group(session: Session, user) -> bool:
+    """Whether the person coordinates a working group now (admins count): one query at most."""
+    if getattr(user, "is_admin", False):
+        return True
+    from cop.members.models import Membership, MembershipStatus, Role
+
+    return (
+        session.scalar(
+            select(Membership.id)
+            .where(
+                Membership.user_id == user.id,
+                Membership.role == Role.COORDINATOR,
+                Membership.status == MembershipStatus.ACTIVE,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def offered_kinds(session: Session, user) -> tuple[MailKind, ...]:
+    """The kinds of email (but the digest) the person chooses among on their preferences
+    page: coordinators' notices only for those who coordinate a group."""
+    coordinates = coordinates_a_group(session, user)
+    return tuple(
+        kind for kind in KINDS if kind.code != DIGEST and (kind.code != COORDINATION or coordinates)
+    )
+
+
 def save_preferences(
     session: Session, user, period: str | DigestPeriod | None, kinds_on: Iterable[str]
 ) -> EmailPreferences:
     """Save a person's own choices: the digest period, and the kinds of email (other than the
-    digest, which the period turns on and off) they get. Nothing changes when one is wrong."""
+    digest, which the period turns on and off) they get among those offered to them
+    (offered_kinds). A kind not offered keeps its state: its box was not on the page, so its
+    absence says nothing. Nothing changes when a choice is wrong."""
     try:
         period = period if isinstance(period, DigestPeriod) else DigestPeriod(period)
     except ValueError:
@@ -196,15 +227,17 @@ def save_preferences(
     kinds_on = set(kinds_on)
     if kinds_on - set(KINDS_BY_CODE):
         raise Invalid(_("Choose among the kinds of email listed."), field="kinds")
+    offered = {kind.code for kind in offered_kinds(session, user)}
     user.digest_period = period
-    if period is DigestPeriod.NEVER:
-        kinds_on.discard(DIGEST)
-    else:
-        kinds_on.add(DIGEST)
     for code in KINDS_BY_CODE:
-        if code in kinds_on:
+        if code == DIGEST:
+            if period is not DigestPeriod.NEVER:
+                opt_in(session, user.email, code)
+        elif code not in offered:
+            continue
+        elif code in kinds_on:
             opt_in(session, user.email, code)
-        elif code != DIGEST:
+        else:
             opt_out(session, user.email, code)
     session.flush()
     return email_preferences(session, user)

@@ -13,7 +13,7 @@ from cop.errors import Invalid, NotAllowed
 from cop.extensions import csrf
 from cop.mail import preferences as services
 from cop.mail.forms import PreferencesForm, UnsubscribeForm
-from cop.mail.kinds import DIGEST, EXEMPT_LABEL, KINDS
+from cop.mail.kinds import EXEMPT_LABEL
 from cop.web import show_error
 
 bp = Blueprint("mail", __name__)
@@ -27,11 +27,14 @@ ONE_CLICK = "One-Click"
 def preferences():
     session = get_session()
     user = current_user._get_current_object()
+    kinds = services.offered_kinds(session, user)
     form = PreferencesForm()
+    form.offer(kinds)
     if request.method == "GET":
         chosen = services.email_preferences(session, user)
         form.period.data = chosen.period.value
-        form.kinds.data = sorted(chosen.kinds_on - {DIGEST})
+        offered = {kind.code for kind in kinds}
+        form.kinds.data = sorted(chosen.kinds_on & offered)
     elif form.validate_on_submit():
         try:
             services.save_preferences(session, user, form.period.data, form.kinds.data or [])
@@ -42,7 +45,6 @@ def preferences():
             session.commit()
             flash(_("Your email preferences are saved."), "success")
             return redirect(url_for(".preferences"))
-    kinds = [kind for kind in KINDS if kind.code != DIGEST]
     page = render_template(
         "notifications/preferences.html", form=form, kinds=kinds, exempt_label=EXEMPT_LABEL
     )

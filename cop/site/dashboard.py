@@ -43,6 +43,11 @@ DECISIONS = (
     "challenge.ranked",
 )
 
+# Of moves at the same instant, which came later: an activity completed without being started
+# was started and completed at once (and maybe planned then too), and reads newest first as
+# completed, started, planned.
+STAGES = {"activity_planned": 0, "activity_started": 1, "activity_completed": 2}
+
 
 @dataclass(frozen=True)
 class Move:
@@ -52,10 +57,13 @@ class Move:
     (`merged`, a challenge merged into this one), "endorsed" (`region`), "practice"
     (`practice` published on it), "activity_planned", "activity_started",
     "activity_completed" (`activity`), "support_requested" (`region`, `support_request`).
+    `record_id` is the id of the row it was read from (the audit entry, the endorsement ...):
+    of moves at the same instant, the higher comes first.
     """
 
     at: datetime
     kind: str
+    record_id: int = 0
     action: str | None = None
     rank: int | None = None
     merged: Challenge | None = None
@@ -82,6 +90,16 @@ class Following:
 
     def __bool__(self) -> bool:
         return bool(self.challenges or self.practices or self.activities or self.support_requests)
+
+
+def newest_first(moves: list[Move]) -> list[Move]:
+    """Moves by exact time, newest first; at the same instant, an activity's later stage first,
+    then the higher record id: the same order on every reading."""
+    return sorted(
+        moves,
+        key=lambda move: (move.at, STAGES.get(move.kind, 0), move.record_id),
+        reverse=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -157,7 +175,7 @@ def endorsed_challenges(
         moves[challenge_id].append(move)
     found = []
     for challenge in challenges:
-        listed = sorted(moves[challenge.id], key=lambda move: move.at, reverse=True)
+        listed = newest_first(moves[challenge.id])
         found.append(EndorsedChallenge(challenge, listed[:MOVES_PER_CHALLENGE]))
     # Those that moved last first; the others as they came (last changed first).
     found.sort(key=lambda item: item.moves[0].at.timestamp() if item.moves else 0, reverse=True)
@@ -177,7 +195,7 @@ def _all_moves(session: Session, ids: list[int], since: datetime):
     for endorsement in endorsements:
         yield (
             endorsement.challenge_id,
-            Move(endorsement.created_at, "endorsed", region=endorsement.region),
+            Move(endorsement.created_at, "endorsed", endorsement.id, region=endorsement.region),
         )
     practices = session.execute(
         select(GoodPractice, practice_challenges.c.challenge_id)
@@ -192,7 +210,10 @@ def _all_moves(session: Session, ids: list[int], since: datetime):
         .limit(MAX_MOVES)
     )
     for practice, challenge_id in practices:
-        yield challenge_id, Move(practice.published_at, "practice", practice=practice)
+        yield (
+            challenge_id,
+            Move(practice.published_at, "practice", practice.id, practice=practice),
+        )
     activities = session.execute(
         select(Activity, activity_challenges.c.challenge_id)
         .join(activity_challenges, activity_challenges.c.activity_id == Activity.id)
@@ -215,7 +236,7 @@ def _all_moves(session: Session, ids: list[int], since: datetime):
             ("activity_completed", activity.completed_at),
         ):
             if at is not None and at >= since:
-                yield challenge_id, Move(at, kind, activity=activity)
+                yield challenge_id, Move(at, kind, activity.id, activity=activity)
     requests = session.scalars(
         select(SupportRequest)
         .where(SupportRequest.challenge_id.in_(ids), SupportRequest.created_at >= since)
@@ -229,6 +250,7 @@ def _all_moves(session: Session, ids: list[int], since: datetime):
             Move(
                 support_request.created_at,
                 "support_requested",
+                support_request.id,
                 region=support_request.region,
                 support_request=support_request,
             ),
@@ -260,10 +282,13 @@ def _decisions(session: Session, ids: list[int], since: datetime):
     wanted = set(ids)
     for entry, challenge in rows:
         if challenge.id not in wanted:
-            yield challenge.merged_into_id, Move(entry.at, "merged_here", merged=challenge)
+            yield (
+                challenge.merged_into_id,
+                Move(entry.at, "merged_here", entry.id, merged=challenge),
+            )
             continue
         rank = (entry.after or {}).get("rank") if entry.action == "challenge.ranked" else None
-        yield challenge.id, Move(entry.at, "decision", action=entry.action, rank=rank)
+        yield challenge.id, Move(entry.at, "decision", entry.id, action=entry.action, rank=rank)
 
 
 def own_support_requests(session: Session, person: User) -> list[SupportRequest]:
