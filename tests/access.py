@@ -1049,7 +1049,8 @@ ACCESS_TABLE: list[Route] = [
         {"kind": "study_visit", "title": "A study visit", "meetings": "{other_meeting}"},
     ),
     # Answering a support request with a new activity: the form prefilled from the request;
-    # one answered already is a conflict (409).
+    # for one answered already, an old link leads to the request's page (302) and a form sent
+    # for it is a conflict (409).
     Route(
         "activities.new_activity",
         "GET",
@@ -1060,7 +1061,14 @@ ACCESS_TABLE: list[Route] = [
         "activities.new_activity",
         "GET",
         "/groups/{group}/activities/new?request={answered_request}",
+        only(302, "coordinator", "admin"),
+    ),
+    Route(
+        "activities.new_activity",
+        "POST",
+        "/groups/{group}/activities/new",
         only(409, "coordinator", "admin"),
+        {"request_id": "{answered_request}", "kind": "peer_review", "title": "Peer review"},
     ),
     Route(
         "activities.new_activity",
@@ -1123,12 +1131,34 @@ ACCESS_TABLE: list[Route] = [
         only(409, "coordinator", "admin"),
         {"learnt": "Coaching matters.", "changes": "We add coaching."},
     ),
+    # A completed activity's page is the revision of its evaluation (prefilled); a completion
+    # sent again (no `revising`) stays a conflict.
     Route(
         "activities.complete_activity",
         "POST",
         "/activities/{completed_activity}/complete",
         only(409, "coordinator", "admin"),
         {"learnt": "Again.", "changes": "Again."},
+    ),
+    Route(
+        "activities.complete_activity",
+        "GET",
+        "/activities/{completed_activity}/complete",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "activities.complete_activity",
+        "POST",
+        "/activities/{completed_activity}/complete",
+        only(302, "coordinator", "admin"),
+        {"revising": "1", "learnt": "Revised.", "changes": "Revised too."},
+    ),
+    Route(
+        "activities.complete_activity",
+        "POST",
+        "/activities/{completed_activity}/complete",
+        only(400, "coordinator", "admin"),
+        {"revising": "1", "learnt": "", "changes": "Revised too."},
     ),
     Route(
         "activities.cancel_activity",
@@ -1290,6 +1320,26 @@ ACCESS_TABLE: list[Route] = [
         "/support-requests/999999999/decline",
         signed_in(404),
         {"reason": "Out of scope."},
+    ),
+    # The answer forms' addresses visited (reloaded after a refused answer): back to the
+    # request on the queue (open) or to its page (answered), for those who may read it.
+    Route(
+        "activities.decline_support_request",
+        "GET",
+        "/support-requests/{open_request}/decline",
+        only(302, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "activities.link_support_request",
+        "GET",
+        "/support-requests/{answered_request}/link",
+        only(302, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "activities.link_support_request",
+        "GET",
+        "/support-requests/999999999/link",
+        signed_in(404),
     ),
     Route(
         "activities.follow_support_request",

@@ -604,3 +604,113 @@ def test_draft_meetings_of_the_group_may_be_planned(session, world):
     draft = make_meeting(session, world["group"], status=MeetingStatus.DRAFT)
     activity = plan(session, world, meeting_ids=[draft.id])
     assert activity.meetings == [draft]
+
+
+# --- Revising an evaluation, outputs' news (second review) ------------------------------------
+
+
+def completed(session, world) -> Activity:
+    activity = plan(session, world)
+    services.start_activity(session, world["coordinator"], activity.id)
+    services.complete_activity(session, world["coordinator"], activity.id, "Vouchers wrok.", "B")
+    session.commit()
+    return activity
+
+
+def test_the_evaluation_of_a_completed_activity_is_revised_with_an_audit_row(session, world):
+    activity = completed(session, world)
+    notes = count(session, Notification)
+    services.revise_evaluation(
+        session, world["coordinator"], activity.id, " Vouchers work. ", "We add coaching."
+    )
+    session.commit()
+    assert (activity.evaluation_learnt, activity.evaluation_changes) == (
+        "Vouchers work.",
+        "We add coaching.",
+    )
+    assert activity.status is ActivityStatus.COMPLETED
+    entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "activity.evaluation_revised"
+    assert entry.before["evaluation_learnt"] == "Vouchers wrok."
+    assert entry.after["evaluation_learnt"] == "Vouchers work."
+    assert count(session, Notification) == notes  # a correction is no news
+    # Saved unchanged: no audit row.
+    before = count(session, AuditEntry)
+    services.revise_evaluation(
+        session, world["coordinator"], activity.id, "Vouchers work.", "We add coaching."
+    )
+    session.commit()
+    assert count(session, AuditEntry) == before
+
+
+@pytest.mark.parametrize(
+    ("learnt", "changes", "fields"),
+    [
+        ("", "Add coaching.", {"learnt"}),
+        ("Coaching.", " ", {"changes"}),
+        ("", "", {"learnt", "changes"}),
+    ],
+)
+def test_a_revised_evaluation_needs_both_texts(session, world, learnt, changes, fields):
+    activity = completed(session, world)
+    before = count(session, AuditEntry)
+    with pytest.raises(Invalid) as caught:
+        services.revise_evaluation(session, world["coordinator"], activity.id, learnt, changes)
+    session.rollback()
+    assert {p.field for p in caught.value.problems} == fields
+    assert activity.evaluation_learnt == "Vouchers wrok."
+    assert count(session, AuditEntry) == before
+
+
+def test_only_a_completed_activity_is_revised_and_only_by_its_coordinators(session, world):
+    activity = plan(session, world)
+    with pytest.raises(Conflict) as caught:
+        services.revise_evaluation(session, world["coordinator"], activity.id, "A", "B")
+    session.rollback()
+    assert caught.value.message == "Only the evaluation of a completed activity can be revised."
+    done = completed(session, world)
+    with pytest.raises(NotAllowed):
+        services.revise_evaluation(session, world["member"], done.id, "A", "B")
+    session.rollback()
+    assert activity.evaluation_learnt == "" and done.evaluation_learnt == "Vouchers wrok."
+
+
+def test_an_output_added_tells_the_activitys_followers(session, world):
+    activity = plan(session, world)  # the expert follows it; the fan follows its challenge
+    practice = make_practice(session, world["group"], title="Porto vouchers")
+    services.add_output(session, world["coordinator"], activity.id, practice_id=practice.id)
+    services.add_output(
+        session, world["coordinator"], activity.id, title="Slides", url="https://example.org/s"
+    )
+    session.commit()
+    rows = session.execute(
+        select(Notification.user_id, Notification.detail)
+        .where(Notification.event == "activity.output_added")
+        .order_by(Notification.id)
+    ).all()
+    assert rows == [(world["expert"].id, "Porto vouchers"), (world["expert"].id, "Slides")]
+    assert event_sentence("activity.output_added", "Slides") == (
+        "An output was added to this activity: “Slides”."
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://example.org/r", " https://example.org/r ", "HTTPS://EXAMPLE.org/r"],
+)
+def test_the_same_document_address_is_refused_however_written(session, world, url):
+    activity = plan(session, world)
+    services.add_output(
+        session, world["coordinator"], activity.id, title="Report", url="https://example.org/r"
+    )
+    session.commit()
+    before = count(session, ActivityOutput), count(session, Notification)
+    with pytest.raises(Invalid) as caught:
+        services.add_output(session, world["coordinator"], activity.id, title="Report", url=url)
+    session.rollback()
+    assert caught.value.message == "This document is already an output of the activity."
+    assert (count(session, ActivityOutput), count(session, Notification)) == before
+    # Another path is another document.
+    services.add_output(
+        session, world["coordinator"], activity.id, title="Report", url="https://example.org/R"
+    )

@@ -5,7 +5,8 @@ page's section; who sees what, bad input on the forms, and query counts."""
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -21,7 +22,9 @@ from cop.activities.models import (
 )
 from cop.audit.models import AuditEntry
 from cop.challenges.models import ChallengeStatus
+from cop.db import utcnow
 from cop.mail import follows
+from cop.mail.models import Notification
 from cop.meetings.models import MeetingStatus
 from cop.members.models import Role
 from tests.conftest import Browser
@@ -416,8 +419,10 @@ def test_a_support_request_prefills_the_form_and_is_answered_on_save(app, sessio
     session.refresh(request)
     assert request.status is SupportStatus.NEW_ACTIVITY
     assert request.activity.title == "Peer review for Norte"
-    # Answered: the form is not offered again for it.
-    assert browser.client.get(path).status_code == 409
+    # Answered: the form is not offered again for it; an old link leads to the request's page.
+    response = browser.client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/support-requests/{request.id}")
 
 
 # --- The group page and the challenge page ----------------------------------------------------
@@ -498,7 +503,6 @@ def test_complete_is_offered_only_once_the_activity_runs(app, session, world):
 @pytest.mark.parametrize(
     ("status", "step", "message"),
     [
-        ("completed", "complete", "This activity is completed: it can no longer be changed."),
         ("completed", "cancel", "This activity is completed: it can no longer be changed."),
         ("cancelled", "complete", "This activity is cancelled: it can no longer be changed."),
         ("cancelled", "cancel", "This activity is cancelled: it can no longer be changed."),
@@ -645,3 +649,242 @@ def test_markdown_headings_sit_under_the_page_sections(app, session, world):
     challenge = main_of(client.get(f"/challenges/{world['challenge'].id}"))
     assert "<p>Coaching matters.</p>\n<p>So do <em>vouchers</em>.</p>" in challenge
     assert "<h3>Next</h3>" in challenge
+
+
+# --- Fixes after a second new-user review -----------------------------------------------------
+
+
+def textarea(page: str, name: str) -> str:
+    """What a form's textarea holds, as the page shows it."""
+    start = page.index(f'name="{name}"')
+    return page[page.index(">", start) + 1 : page.index("</textarea>", start)].strip()
+
+
+def test_the_requesters_need_is_not_the_public_purpose(app, session, world):
+    request = make_support_request(
+        session, world["challenge"], world["member"], region_code="PT11", need="Our *secret* gap."
+    )
+    session.commit()
+    browser = browser_for(app, world["coordinator"])
+    page = main_of(
+        browser.client.get(f"/groups/innovation-diffusion/activities/new?request={request.id}")
+    )
+    # The need is shown above the form, for the coordinator, not copied into the purpose.
+    assert "What the region needs (only the group's members read it):" in page
+    assert "Our <em>secret</em> gap." in page
+    assert textarea(page, "purpose") == ""
+    assert "Everyone can read it, on the activity's public page." in page
+
+
+def test_an_old_link_for_an_answered_request_leads_to_its_answer(app, session, world):
+    request = make_support_request(session, world["challenge"], world["member"])
+    request.status = SupportStatus.DECLINED
+    request.answer = "Out of scope."
+    session.commit()
+    browser = browser_for(app, world["coordinator"])
+    path = f"/groups/innovation-diffusion/activities/new?request={request.id}"
+    response = browser.client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/support-requests/{request.id}")
+    shown = main_of(browser.client.get(response.headers["Location"]))
+    assert "This support request was answered since: here is its answer." in shown
+    # A form sent for it is still a conflict, and plans nothing.
+    before = count(session, Activity)
+    response = browser.post(
+        "/groups/innovation-diffusion/activities/new",
+        {"request_id": str(request.id), "kind": "peer_review", "title": "Late"},
+        page="/groups/innovation-diffusion/activities/new",
+    )
+    assert response.status_code == 409
+    assert count(session, Activity) == before
+
+
+def ids_of(page: str) -> list[str]:
+    return re.findall(r'\sid="([^"]+)"', page)
+
+
+def test_the_outputs_page_has_unique_ids_and_labels_point_at_fields(app, session, world):
+    make_practice(session, world["group"], title="Porto vouchers")
+    session.commit()
+    browser = browser_for(app, world["coordinator"])
+    page = text_of(browser.client.get(f"/activities/{world['activity'].id}/outputs"))
+    ids = ids_of(page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for target in re.findall(r'<label for="([^"]+)"', page):
+        assert re.search(rf'<(input|select|textarea)[^>]*\sid="{target}"', page), target
+    assert "Its web address, starting with https:// (or http://)." in page
+
+
+def test_the_activity_form_has_unique_ids(app, world):
+    browser = browser_for(app, world["coordinator"])
+    page = text_of(browser.client.get(f"/activities/{world['activity'].id}/edit"))
+    ids = ids_of(page)
+    assert len(ids) == len(set(ids))
+
+
+def test_a_coordinator_revises_the_evaluation_of_a_completed_activity(app, session, world):
+    activity = make_activity(
+        session,
+        world["group"],
+        status=ActivityStatus.COMPLETED,
+        evaluation_learnt="Vouchers wrok.",
+        evaluation_changes="We add coaching.",
+    )
+    follows.follow(session, world["member"], follows.ACTIVITY, activity.id)
+    session.commit()
+    browser = browser_for(app, world["coordinator"])
+    page = f"/activities/{activity.id}"
+    tools = manage_panel(browser.client.get(page))
+    assert f'<a href="{page}/complete">Revise the evaluation</a>' in tools
+    assert "Complete, with its evaluation" not in tools and ">Edit<" not in tools
+    form = main_of(browser.client.get(f"{page}/complete"))
+    assert "Revise the evaluation of “" in form and "Save the evaluation" in form
+    assert textarea(form, "learnt") == "Vouchers wrok."
+    assert textarea(form, "changes") == "We add coaching."
+    # The same checks as on completing: nothing is written on bad input.
+    before = count(session, AuditEntry)
+    response = browser.post(
+        f"{page}/complete",
+        {"revising": "1", "learnt": "  ", "changes": "X"},
+        page=f"{page}/complete",
+    )
+    assert response.status_code == 400
+    assert "Please fill in this field." in main_of(response)
+    assert count(session, AuditEntry) == before
+    response = browser.post(
+        f"{page}/complete",
+        {"revising": "1", "learnt": "Vouchers work.", "changes": "We add coaching."},
+        page=f"{page}/complete",
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    session.refresh(activity)
+    assert activity.evaluation_learnt == "Vouchers work."
+    assert activity.status is ActivityStatus.COMPLETED
+    assert "The evaluation is saved." in main_of(browser.client.get(page))
+    entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "activity.evaluation_revised"
+    assert count(session, Notification) == 0
+    # A completion sent again (a stale "Complete" form) is still a conflict.
+    response = browser.post(f"{page}/complete", {"learnt": "A", "changes": "B"}, page=page)
+    assert response.status_code == 409
+    assert "This activity is completed already: you may revise its evaluation." in main_of(response)
+    session.refresh(activity)
+    assert activity.evaluation_learnt == "Vouchers work."
+
+
+def test_members_may_not_revise_an_evaluation(app, session, world):
+    activity = make_activity(session, world["group"], status=ActivityStatus.COMPLETED)
+    session.commit()
+    browser = browser_for(app, world["member"])
+    page = f"/activities/{activity.id}"
+    assert browser.client.get(f"{page}/complete").status_code == 403
+    response = browser.post(
+        f"{page}/complete", {"revising": "1", "learnt": "A", "changes": "B"}, page=page
+    )
+    assert response.status_code == 403
+    session.refresh(activity)
+    assert activity.evaluation_learnt == "Vouchers work best with a coach."
+
+
+def test_more_rows_lands_on_the_new_rows_and_rows_are_numbered(app, world):
+    browser = browser_for(app, world["coordinator"])
+    path = "/groups/innovation-diffusion/activities/new"
+    page = main_of(browser.client.get(path))
+    assert f'formaction="{path}#expert-row-6"' in page
+    assert page.count('<fieldset class="expert-row"') == 5
+    assert '<label for="expert_user_0">Expert 1</label>' in page
+    assert '<label for="expert_role_4">Role 5</label>' in page
+    response = browser.post(path, {"title": "Kept", "rows": "5", "more_rows": "1"}, page=path)
+    page = main_of(response)
+    assert 'id="expert-row-6"' in page and f'formaction="{path}#expert-row-11"' in page
+    assert '<label for="expert_user_9">Expert 10</label>' in page
+
+
+def test_empty_facts_have_their_own_words(app, session, world):
+    activity = make_activity(session, world["group"], host_region_code=None)
+    session.commit()
+    page = main_of(browser_for(app).client.get(f"/activities/{activity.id}"))
+    facts = page[page.index('id="facts-title"') :]
+    assert "No host region" in facts
+    assert "No participating region" in facts
+    assert "No challenge yet" in facts
+    assert ">None<" not in facts
+
+
+def test_meetings_are_dated_as_the_activity_page_dates_them(app, session, world):
+    group = world["group"]
+    group.timezone = "Europe/Brussels"
+    # 23:30 in Lisbon on 13 January is 00:30 on the 14th in Brussels.
+    make_meeting(
+        session,
+        group,
+        title="Late in Lisbon",
+        starts_at=datetime(2027, 1, 13, 23, 30, tzinfo=UTC),
+        timezone="Europe/Lisbon",
+    )
+    session.commit()
+    browser = browser_for(app, world["coordinator"])
+    page = main_of(browser.client.get("/groups/innovation-diffusion/activities/new"))
+    assert "Late in Lisbon (13 January 2027)" in page
+    assert "2027-01-13" not in page
+
+
+def test_the_group_panel_shows_the_next_meeting_in_its_own_time_zone(app, session, world):
+    group = world["group"]
+    group.timezone = "Europe/Brussels"
+    soon = make_meeting(
+        session,
+        group,
+        title="Lisbon visit",
+        starts_at=(utcnow() + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0),
+        timezone="Europe/Lisbon",
+    )
+    activity = make_activity(session, group, title="Soon in Lisbon", meetings=(soon,))
+    session.commit()
+    page = main_of(browser_for(app).client.get("/groups/innovation-diffusion/"))
+    row = page[page.index("Soon in Lisbon") :].split("</li>")[0]
+    assert "(Europe/Lisbon)" in row and "Europe/Brussels" not in row
+    activity_page = main_of(browser_for(app).client.get(f"/activities/{activity.id}"))
+    when = row.split("next meeting ")[1].split("</span>")[0].strip()
+    assert when in activity_page
+
+
+def test_outputs_offer_practices_not_yet_added_and_refuse_a_document_twice(app, session, world):
+    activity = world["activity"]
+    added = make_practice(session, world["group"], title="Porto vouchers")
+    make_practice(session, world["group"], title="Graz clusters")
+    follows.follow(session, world["member"], follows.ACTIVITY, activity.id)
+    session.commit()
+    browser = browser_for(app, world["coordinator"])
+    path = f"/activities/{activity.id}/outputs"
+    browser.post(path, {"form_name": "practice", "practice-practice": str(added.id)}, page=path)
+    page = main_of(browser.client.get(path))
+    select_html = page[page.index('id="practice-practice"') :].split("</select>")[0]
+    assert "Graz clusters" in select_html and "Porto vouchers" not in select_html
+    sent = {
+        "form_name": "document",
+        "document-title": "Slides",
+        "document-url": "https://example.org/slides",
+    }
+    assert browser.post(path, sent, page=path).status_code == 302
+    before = (
+        count(session, ActivityOutput),
+        count(session, AuditEntry),
+        count(session, Notification),
+    )
+    for url in ("https://example.org/slides", " HTTPS://Example.ORG/slides "):
+        response = browser.post(path, {**sent, "document-url": url}, page=path)
+        assert response.status_code == 400
+        assert "This document is already an output of the activity." in main_of(response)
+    after = count(session, ActivityOutput), count(session, AuditEntry), count(session, Notification)
+    assert after == before
+    # Each output added told the activity's followers, with its title.
+    told = session.scalars(
+        select(Notification.detail)
+        .where(
+            Notification.user_id == world["member"].id,
+            Notification.event == "activity.output_added",
+        )
+        .order_by(Notification.id)
+    ).all()
+    assert told == ["Porto vouchers", "Slides"]

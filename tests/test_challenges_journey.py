@@ -245,6 +245,7 @@ def test_a_challenge_from_a_meeting_to_a_published_practice(app, session, client
         assert f"You endorse for your organisation's region: {region}." in form
         page = endorser.press(url, f"{url}/endorse")
         assert "Thank you: your endorsement is counted." in page
+        assert "You now follow this challenge: its news reaches you in your email digest." in page
         assert "You endorsed this for" in page and region in page
     page = raiser.get(url)
     assert "2 members said their region faces this too." in html.unescape(page)

@@ -336,3 +336,22 @@ def test_two_runs_at_once_send_each_digest_once(shared_app):
             )
         )
         assert unhandled == 0
+
+
+def test_a_markdown_detail_is_quoted_as_plain_text_and_shortened(app):
+    with app.test_request_context():
+        sentence = event_sentence(
+            "activity.completed", "# Lessons\n\nVouchers work **before** coaching:\n\n- a\n- b"
+        )
+        assert sentence == (
+            "This activity is completed. What participants learnt: Lessons Vouchers work before"
+            " coaching: - a - b"
+        )
+        long = event_sentence("activity.completed", "**word** " * 100)
+        assert "*" not in long and long.endswith("word…")
+        quoted = long.split(": ", 1)[1]
+        assert len(quoted) <= 300
+        # A plain detail (a title) is quoted as typed, its stars kept.
+        assert event_sentence("activity.output_added", "R*D 2*3") == (
+            "An output was added to this activity: “R*D 2*3”."
+        )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -1174,3 +1175,210 @@ def test_parallel_clicks_on_send_ask_once(migrated):
         remove_rows_above(engine, marks)
         get_db(app).engine.dispose()
         engine.dispose()
+
+
+# --- After the second review ----------------------------------------------------------------------
+
+
+def summary_links(page: str) -> list[str]:
+    """The fields the error summary at the top of a page links to."""
+    match = re.search(r'<div class="error-summary".*?</div>', page, re.S)
+    assert match, "no error summary"
+    return re.findall(r'<a href="#([^"]+)">', match.group(0))
+
+
+def test_a_refused_answer_is_summed_up_at_the_top_of_the_queue(app, session, world):
+    request = ask(app, session, world)
+    queue = "/groups/innovation-diffusion/support-requests/"
+    coordinator = as_(app, world["coordinator"])
+    assert "error-summary" not in text(coordinator.client.get(queue))
+    before = counts(session)
+
+    response = coordinator.post(
+        f"/support-requests/{request.id}/decline", {"reason": ""}, page=queue
+    )
+    page = text(response)
+    assert response.status_code == 400
+    assert summary_links(page) == [f"reason-{request.id}"]
+    assert page.index("error-summary") < page.index('id="open-title"')
+    assert "Why the group declines it: Please fill in this field." in page
+    assert f'id="reason-{request.id}"' in page
+
+    response = coordinator.post(
+        f"/support-requests/{request.id}/link", {"activity": ""}, page=queue
+    )
+    page = text(response)
+    assert response.status_code == 400
+    assert summary_links(page) == [f"activity-{request.id}"]
+    assert f'id="activity-{request.id}"' in page
+    assert counts(session) == before
+
+
+def test_the_answer_forms_addresses_lead_back_to_the_request(app, session, world):
+    request = ask(app, session, world)
+    coordinator = as_(app, world["coordinator"])
+    for answer in ("decline", "link"):
+        response = coordinator.client.get(f"/support-requests/{request.id}/{answer}")
+        assert response.status_code == 302
+        assert response.headers["Location"] == (
+            f"/groups/innovation-diffusion/support-requests/#request-{request.id}"
+        )
+    assert f'id="request-{request.id}"' in text(
+        coordinator.client.get("/groups/innovation-diffusion/support-requests/")
+    )
+    # A member may read the queue: the same way back; someone of another group may not.
+    response = as_(app, world["colleague"]).client.get(f"/support-requests/{request.id}/decline")
+    assert response.status_code == 302
+    assert (
+        as_(app, world["outsider"]).client.get(f"/support-requests/{request.id}/link").status_code
+        == 403
+    )
+    assert coordinator.client.get("/support-requests/999999999/link").status_code == 404
+    # Answered: its page, which shows the answer.
+    act(app, support.decline_request, session, world["coordinator"], request.id, "Not this year.")
+    session.commit()
+    response = coordinator.client.get(f"/support-requests/{request.id}/decline")
+    assert response.headers["Location"] == f"/support-requests/{request.id}"
+    assert state(session, request.id)[2] == "Not this year."
+
+
+def options_of(page: str, request_id: int) -> list[tuple[str | None, str]]:
+    """The link form's choices for a request: (optgroup, option text), in order."""
+    match = re.search(rf'<select[^>]*id="activity-{request_id}"[^>]*>(.*?)</select>', page, re.S)
+    assert match, "no activity select"
+    found, group = [], None
+    for piece in re.finditer(
+        r'<optgroup label="([^"]*)">|</optgroup>|<option[^>]*>([^<]*)</option>', match.group(1)
+    ):
+        if piece.group(0) == "</optgroup>":
+            group = None
+        elif piece.group(1) is not None:
+            group = unescape(piece.group(1))
+        else:
+            found.append((group, unescape(piece.group(2))))
+    return found
+
+
+def test_the_link_form_names_each_activity_and_lists_the_requests_challenge_first(
+    app, session, world
+):
+    from cop.activities.models import ActivityKind
+
+    on_it_done = make_activity(
+        session,
+        world["group"],
+        title="Voucher lessons",
+        kind=ActivityKind.WORKSHOP,
+        status=ActivityStatus.COMPLETED,
+        challenges=(world["challenge"],),
+    )
+    on_it = make_activity(
+        session,
+        world["group"],
+        title="Voucher study visit",
+        kind=ActivityKind.STUDY_VISIT,
+        status=ActivityStatus.RUNNING,
+        challenges=(world["challenge"], world["second"]),
+    )
+    elsewhere = make_activity(
+        session, world["group"], title="Campus visit", challenges=(world["second"],)
+    )
+    session.commit()
+    request = ask(app, session, world)
+    other = ask(app, session, world, challenge_id=world["second"].id)
+    page = text(
+        as_(app, world["coordinator"]).client.get("/groups/innovation-diffusion/support-requests/")
+    )
+
+    assert options_of(page, request.id) == [
+        (None, "Choose an activity"),
+        ("On this challenge", "Voucher study visit (Study visit · Running)"),
+        ("On this challenge", "Voucher lessons (Workshop · Completed)"),
+        ("Other activities", "Campus visit (Peer review · Planned)"),
+        ("Other activities", "Peer review of voucher schemes (Peer review · Planned)"),
+    ]
+    assert [
+        label for group, label in options_of(page, other.id) if group == "On this challenge"
+    ] == [
+        "Campus visit (Peer review · Planned)",
+        "Voucher study visit (Study visit · Running)",
+    ]
+    assert world["cancelled"].title not in page
+    assert "A completed one may be linked too" in page
+    # A completed activity may be linked: what it taught answers the request.
+    act(
+        app,
+        support.answer_with_activity,
+        session,
+        world["coordinator"],
+        request.id,
+        on_it_done.id,
+        new=False,
+    )
+    session.commit()
+    assert state(session, request.id)[:2] == (SupportStatus.LINKED, on_it_done.id)
+    assert elsewhere.id and on_it.id
+
+
+def test_the_queue_with_activities_on_challenges_costs_the_same_queries(
+    app, session, world, count_queries
+):
+    coordinator = as_(app, world["coordinator"])
+    ask(app, session, world)
+    path = "/groups/innovation-diffusion/support-requests/"
+
+    def grow(count: int) -> int:
+        for number in range(count):
+            challenge = make_challenge(session, world["group"], status=ChallengeStatus.ACCEPTED)
+            make_activity(
+                session,
+                world["group"],
+                title=f"On many {number}",
+                challenges=(challenge, world["challenge"]),
+            )
+        session.commit()
+        with count_queries() as counter:
+            assert coordinator.client.get(path).status_code == 200
+        return counter.count
+
+    assert grow(2) == grow(10)
+
+
+def test_the_asking_form_says_optional_once_and_goes_back_in_plain_words(app, session, world):
+    browser = as_(app, world["member"])
+    page = "/groups/innovation-diffusion/support-requests/new"
+    html = main_of(browser.client.get(page))
+    assert ">Wanted by</label>" in html
+    assert "(optional)" not in html
+    assert "Optional. The date after which the learning would come too late" in html
+    assert "Members of other regions ask for theirs." in html
+    assert ">Back</a>" in html and ">Cancel</a>" not in html
+
+    response = browser.post(
+        page,
+        {
+            "challenge": str(world["challenge"].id),
+            "region": "BE10",
+            "need": NEED,
+            "wanted_by": "2001-02-03",
+        },
+        page=page,
+    )
+    assert "Wanted by: Choose a date that is not in the past." in text(response)
+
+    # In German the link reads "back", not "call off" (the meeting's "Cancel").
+    world["member"].language = "de"
+    session.commit()
+    german = as_(app, world["member"])
+    html = main_of(german.client.get(page))
+    assert ">Zurück</a>" in html and "Absagen" not in html
+
+
+def test_the_coordinators_email_dates_wanted_by_as_pages_do(app, session, world):
+    wanted = date(date.today().year + 1, 5, 31)
+    ask(app, session, world, wanted_by=wanted)
+    (email,) = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "support_requested")
+    ).all()
+    assert f"Wanted by: 31 May {wanted.year}" in email.body_text
+    assert f"May 31, {wanted.year}" not in email.body_text

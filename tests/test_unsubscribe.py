@@ -76,7 +76,9 @@ def test_an_email_people_may_stop_carries_one_click_unsubscribing_and_a_footer(a
     assert link_of(message).startswith("/unsubscribe/")
     body = message.body_text
     assert body.index("Kick-off in Brussels") < body.index("Stop these emails with one click:")
-    assert f"You get this email because you chose to receive {REMINDERS}." in body
+    # True also for the kinds on by default, which nobody chose.
+    assert f"You get this email because we send you {REMINDERS}." in body
+    assert "chose" not in body
     assert f"http://cop.test{link_of(message)}" in body
     assert "Choose what you receive:\nhttp://cop.test/account/notifications" in body
     # The headers reach the mail server.
@@ -140,15 +142,16 @@ def test_the_footer_link_asks_then_unsubscribes_without_signing_in(app, browser,
 
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Stop sending reminders of the meetings you registered for to in…@example.org?" in text
-    assert "ines@example.org" not in text
+    # The whole address: only its owner gets the link, whose token holds it anyway.
+    assert f"Stop sending {REMINDERS} to ines@example.org?" in text
+    assert "…@" not in text
     assert opt_outs(session) == []
 
     done = browser.post(path, page=path)
 
     text = done.get_data(as_text=True)
     assert done.status_code == 200
-    assert f"We no longer send {REMINDERS} to in…@example.org." in text
+    assert f"We no longer send {REMINDERS} to ines@example.org." in text
     assert 'href="/account/notifications"' in text
     assert opt_outs(session) == [("ines@example.org", "meeting_reminders")]
     assert remind(app, session, ines) is None
@@ -285,6 +288,40 @@ def test_the_digests_unsubscribe_page_points_to_nothing_above(app, client, sessi
 
     text = html.unescape(client.get(path).get_data(as_text=True))
 
-    assert "Stop sending the digest of what you follow to in…@example.org?" in text
+    assert "Stop sending the digest of what you follow to ines@example.org?" in text
     assert "above" not in text
     assert "daily or weekly, as you choose in your email preferences" in text
+
+
+def test_a_link_already_used_says_so_instead_of_asking_again(app, browser, session, ines):
+    path = link_of(remind(app, session, ines))
+    browser.post(path, page=path)
+    assert opt_outs(session) == [("ines@example.org", "meeting_reminders")]
+
+    page = browser.client.get(path)
+
+    text = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 200
+    assert f"We already stopped sending {REMINDERS} to ines@example.org." in text
+    assert 'href="/account/notifications"' in text
+    assert "Stop sending" not in text and 'type="submit"' not in text
+    # Posting it again (a mail program's one click) changes nothing.
+    again = browser.client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert again.status_code == 200
+    assert opt_outs(session) == [("ines@example.org", "meeting_reminders")]
+
+
+def test_a_digest_link_of_an_account_set_to_never_says_it_is_stopped(app, client, session, ines):
+    ines.digest_period = DigestPeriod.NEVER
+    session.commit()
+    path = f"/unsubscribe/{token_for(app, 'ines@example.org', 'digest')}"
+
+    text = html.unescape(client.get(path).get_data(as_text=True))
+
+    assert "We already stopped sending the digest of what you follow to ines@example.org." in text
+    assert "Stop sending" not in text
+    # Another kind is still asked about: only the digest is off.
+    other = f"/unsubscribe/{token_for(app, 'ines@example.org', 'meeting_news')}"
+    assert "Stop sending news of your groups' meetings to ines@example.org?" in html.unescape(
+        client.get(other).get_data(as_text=True)
+    )

@@ -11,6 +11,7 @@ from wtforms.fields import SelectChoice
 from cop.activities.labels import ACTIVITY_KIND_LABELS
 from cop.activities.models import ActivityKind
 from cop.activities.services import ActivityDetails
+from cop.activities.support import day_label
 from cop.challenges.challenge_forms import (
     NOT_A_NUMBER,
     CheckboxesField,
@@ -51,9 +52,11 @@ class ActivityForm(FlaskForm):
         self.challenges.choices = [
             SelectChoice(str(challenge.id), challenge.title) for challenge in choices.challenges
         ]
+        # Dated as the activity page dates them: its day in the meeting's own time zone.
         self.meetings.choices = [
             SelectChoice(
-                str(meeting.id), f"{meeting.title} ({meeting.starts_at.date().isoformat()})"
+                str(meeting.id),
+                f"{meeting.title} ({day_label(meeting.starts_at, meeting.timezone)})",
             )
             for meeting in choices.meetings
         ]
@@ -113,13 +116,15 @@ def activity_form(filled: int = 0, asked: str | None = None) -> ActivityForm:
         pass
 
     Form.rows = rows
+    # Each row's labels carry its number ("Expert 2", "Role 2"): a screen reader tells the
+    # rows apart.
     for number in range(rows):
         setattr(
             Form,
             f"expert_user_{number}",
-            SelectField(_l("Expert"), validate_choice=False, default=""),
+            SelectField(_l("Expert %(num)s", num=number + 1), validate_choice=False, default=""),
         )
-        setattr(Form, f"expert_role_{number}", StringField(_l("Role")))
+        setattr(Form, f"expert_role_{number}", StringField(_l("Role %(num)s", num=number + 1)))
     return Form()
 
 

@@ -210,6 +210,7 @@ def activity_with_outputs(session: Session, activity_id: int) -> Activity:
 class PanelRow:
     activity: Activity
     next_meeting_at: object  # the start of its next public meeting, or None
+    next_meeting_timezone: str | None = None  # that meeting's time zone, to show it in
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,20 @@ def group_panel(session: Session, group: WorkingGroup) -> GroupPanel:
         .correlate(Activity)
         .scalar_subquery()
     )
+    # The zone of that same meeting (the earliest; the lowest id among those at once).
+    next_meeting_timezone = (
+        select(Meeting.timezone)
+        .join(activity_meetings, activity_meetings.c.meeting_id == Meeting.id)
+        .where(
+            activity_meetings.c.activity_id == Activity.id,
+            Meeting.public,
+            Meeting.ends_at > now,
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(1)
+        .correlate(Activity)
+        .scalar_subquery()
+    )
     current_ids = (
         select(Activity.id)
         .where(
@@ -254,13 +269,17 @@ def group_panel(session: Session, group: WorkingGroup) -> GroupPanel:
         .limit(COMPLETED_SHOWN)
     )
     rows = session.execute(
-        select(Activity, next_meeting.label("next_meeting_at"))
+        select(
+            Activity,
+            next_meeting.label("next_meeting_at"),
+            next_meeting_timezone.label("next_meeting_timezone"),
+        )
         .where(Activity.id.in_(current_ids) | Activity.id.in_(completed_ids))
         .options(joinedload(Activity.host_region))
     ).all()
     current = [
-        PanelRow(activity, starts)
-        for activity, starts in rows
+        PanelRow(activity, starts, zone)
+        for activity, starts, zone in rows
         if activity.status is not ActivityStatus.COMPLETED
     ]
     current.sort(
@@ -272,7 +291,7 @@ def group_panel(session: Session, group: WorkingGroup) -> GroupPanel:
         )
     )
     completed = [
-        activity for activity, _starts in rows if activity.status is ActivityStatus.COMPLETED
+        activity for activity, _starts, _zone in rows if activity.status is ActivityStatus.COMPLETED
     ]
     completed.sort(key=lambda activity: (activity.completed_at or now, activity.id), reverse=True)
     return GroupPanel(current=current, completed=completed)
@@ -341,10 +360,19 @@ def form_choices(session: Session, group: WorkingGroup, activity: Activity | Non
     )
 
 
-def published_practices(session: Session, group: WorkingGroup) -> list[GoodPractice]:
-    """The group's published practices, for the outputs form; one query."""
-    return list(
-        session.scalars(
+def published_practices(
+    session: Session, group: WorkingGroup, activity: Activity | None = None
+) -> list[GoodPractice]:
+    """The group's published practices, for the outputs form, but those already an output of
+    `activity` (not withdrawn; its outputs as loaded); one query."""
+    taken = {
+        output.practice_id
+        for output in (activity.outputs if activity is not None else ())
+        if output.practice_id is not None and output.withdrawn_at is None
+    }
+    return [
+        practice
+        for practice in session.scalars(
             select(GoodPractice)
             .where(
                 GoodPractice.group_id == group.id,
@@ -352,4 +380,5 @@ def published_practices(session: Session, group: WorkingGroup) -> list[GoodPract
             )
             .order_by(GoodPractice.title, GoodPractice.id)
         )
-    )
+        if practice.id not in taken
+    ]

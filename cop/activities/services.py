@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -331,6 +332,8 @@ def why_not(activity: Activity, step: str) -> str | None:
         if activity.status is ActivityStatus.CANCELLED:
             return _("This activity is cancelled: it has no outputs.")
         return None
+    if activity.status is ActivityStatus.COMPLETED and step == "complete":
+        return _("This activity is completed already: you may revise its evaluation.")
     if activity.status is ActivityStatus.COMPLETED:
         return _("This activity is completed: it can no longer be changed.")
     if activity.status is ActivityStatus.CANCELLED:
@@ -438,14 +441,7 @@ def complete_activity(
     refused = why_not(activity, "complete")
     if refused:
         raise Conflict(refused)
-    problems = Problems()
-    learnt = problems.check(
-        check_text, learnt, "learnt", MAX_DESCRIPTION, required=True, refuse_control=True
-    )
-    changes = problems.check(
-        check_text, changes, "changes", MAX_DESCRIPTION, required=True, refuse_control=True
-    )
-    problems.raise_found()
+    learnt, changes = _evaluation(learnt, changes)
 
     def change():
         now = clock.now()
@@ -457,6 +453,44 @@ def complete_activity(
 
     _step(session, actor, activity, "activity.completed", change)
     _notify(session, actor, activity, "activity.completed", learnt)
+    return activity
+
+
+def _evaluation(learnt: str, changes: str) -> tuple[str, str]:
+    """The two checked texts of an evaluation, both required; both problems at once."""
+    problems = Problems()
+    learnt = problems.check(
+        check_text, learnt, "learnt", MAX_DESCRIPTION, required=True, refuse_control=True
+    )
+    changes = problems.check(
+        check_text, changes, "changes", MAX_DESCRIPTION, required=True, refuse_control=True
+    )
+    problems.raise_found()
+    return learnt, changes
+
+
+def revise_evaluation(
+    session: Session, actor, activity_id: int, learnt: str, changes: str
+) -> Activity:
+    """The coordinators correct the evaluation of a completed activity (the same checks as on
+    completing it). An audit row records the change (none when nothing changed); nobody is
+    notified: the activity's news was its completion."""
+    activity = _activity_to_manage(session, actor, activity_id)
+    if activity.status is not ActivityStatus.COMPLETED:
+        raise Conflict(_("Only the evaluation of a completed activity can be revised."))
+    learnt, changes = _evaluation(learnt, changes)
+    if (learnt, changes) == (activity.evaluation_learnt, activity.evaluation_changes):
+        return activity
+    with audited(
+        session,
+        actor=actor,
+        action="activity.evaluation_revised",
+        record=activity,
+        fields=("evaluation_learnt", "evaluation_changes"),
+        summary=f"Revised the evaluation of the activity {activity.title}",
+    ):
+        activity.evaluation_learnt = learnt
+        activity.evaluation_changes = changes
     return activity
 
 
@@ -480,6 +514,13 @@ def cancel_activity(session: Session, actor, activity_id: int, reason: str) -> A
 
 
 # --- Outputs ----------------------------------------------------------------------------------
+
+
+def same_address(url: str) -> str:
+    """A web address as compared for duplicates: stripped, its scheme and host in lower case
+    (they are case-insensitive); the path and query kept as typed."""
+    parts = urlsplit(url.strip())
+    return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()))
 
 
 def add_output(
@@ -524,7 +565,9 @@ def add_output(
         if url == "":
             problems.add(_("Please fill in this field."), "url")
         elif url and any(
-            output.kind is OutputKind.DOCUMENT and output.url == url and output.withdrawn_at is None
+            output.kind is OutputKind.DOCUMENT
+            and output.withdrawn_at is None
+            and same_address(output.url) == same_address(url)
             for output in activity.outputs
         ):
             problems.add(_("This document is already an output of the activity."), "url")
@@ -547,6 +590,7 @@ def add_output(
             "url": output.url,
         },
     )
+    _notify(session, actor, activity, "activity.output_added", output.title, challenges=False)
     return output
 
 

@@ -14,7 +14,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cop import clock
 from cop.activities.models import Activity, ActivityStatus, SupportRequest, SupportStatus
@@ -452,11 +452,14 @@ def _shown():
 
 
 def answer_activities(session: Session, group: WorkingGroup) -> list[Activity]:
-    """The group's activities a request may be linked to (not cancelled), newest first."""
+    """The group's activities a request may be linked to (not cancelled; completed ones too, as
+    evidence of what regions learnt), newest first, with the challenges they address (the
+    link form lists first those on the request's challenge)."""
     return list(
         session.scalars(
             select(Activity)
             .where(Activity.group_id == group.id, Activity.status != ActivityStatus.CANCELLED)
+            .options(selectinload(Activity.challenges))
             .order_by(Activity.created_at.desc(), Activity.id.desc())
         )
     )

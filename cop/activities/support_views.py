@@ -102,16 +102,18 @@ def support_request(request_id: int):
 
 def _answer_forms(queue, failed: tuple[int, object] | None = None) -> dict:
     """The link and decline forms of each open request: blank, but the one just sent with its
-    errors (`failed`: the request's id and that form)."""
+    errors (`failed`: the request's id and that form). Each link form lists first the
+    activities on its request's challenge."""
     forms = {}
+    challenges = {item.id: item.challenge_id for item in queue.open}
     for item in queue.open:
         link = LinkActivityForm(formdata=None).for_request(item.id)
-        link.fill_choices(queue.activities)
+        link.fill_choices(queue.activities, item.challenge_id)
         forms[item.id] = {"link": link, "decline": DeclineForm(formdata=None).for_request(item.id)}
     if failed is not None:
         request_id, form = failed
         if isinstance(form, LinkActivityForm):
-            form.fill_choices(queue.activities)
+            form.fill_choices(queue.activities, challenges.get(request_id))
         kind = "link" if isinstance(form, LinkActivityForm) else "decline"
         forms.setdefault(request_id, {})[kind] = form.for_request(request_id)
     return forms
@@ -125,6 +127,8 @@ def _render_queue(slug: str, failed=None, status: int = 200):
         queue=queue,
         group=queue.group,
         forms=_answer_forms(queue, failed) if queue.reader.coordinates else {},
+        # The answer form just sent with its errors: summed up at the top of the page.
+        failed_form=failed[1] if failed is not None else None,
     ), status
 
 
@@ -158,9 +162,24 @@ def _answer(request_id: int, form, change, done: str):
     return _render_queue(slug, (request_id, form), 400)
 
 
-@bp.post("/support-requests/<int:request_id>/link")
+def _answer_address(request_id: int):
+    """An answer form's address visited (reloaded after a refused answer, or bookmarked): the
+    request on its group's queue while it is open, else its page."""
+    found = support.visible_request(get_session(), current_user, request_id)
+    if found.status is not SupportStatus.OPEN:
+        return _request_page(request_id)
+    return redirect(
+        url_for("activities.support_queue", slug=found.group.slug, _anchor=f"request-{request_id}")
+    )
+
+
+# One rule per address for both methods: a forged id then fails to match the address at all
+# (404), where a GET rule and a POST rule on it would answer 405.
+@bp.route("/support-requests/<int:request_id>/link", methods=["GET", "POST"])
 @login_required
 def link_support_request(request_id: int):
+    if request.method == "GET":
+        return _answer_address(request_id)
     form = LinkActivityForm()
     form.fill_choices([])
     return _answer(
@@ -178,9 +197,11 @@ def link_support_request(request_id: int):
     )
 
 
-@bp.post("/support-requests/<int:request_id>/decline")
+@bp.route("/support-requests/<int:request_id>/decline", methods=["GET", "POST"])
 @login_required
 def decline_support_request(request_id: int):
+    if request.method == "GET":
+        return _answer_address(request_id)
     form = DeclineForm()
     return _answer(
         request_id,

@@ -21,7 +21,7 @@ from cop.activities.models import ActivityKind, ActivityStatus
 from cop.auth.permissions import login_required, require_coordinator
 from cop.challenges.challenge_forms import whole_number
 from cop.db import get_session
-from cop.errors import Invalid, NotFound
+from cop.errors import Conflict, Invalid, NotFound
 from cop.members.membership import get_group
 from cop.web import form_page, save_form
 
@@ -126,7 +126,14 @@ def new_activity(slug: str):
     if request_id is not None:
         from cop.activities import support
 
-        support_request = support.request_to_answer(session, current_user, request_id)
+        try:
+            support_request = support.request_to_answer(session, current_user, request_id)
+        except Conflict:
+            if request.method != "GET":
+                raise
+            # An old "Plan a new activity" link: the request was answered since.
+            flash(_("This support request was answered since: here is its answer."), "info")
+            return redirect(url_for("activities.support_request", request_id=request_id))
         if support_request.group_id != group.id:
             raise NotFound(_("There is no such support request."))
     if request.method == "GET":
@@ -140,7 +147,7 @@ def new_activity(slug: str):
                 region=support_request.region.name,
                 challenge=support_request.challenge.title,
             )[:200]
-            form.purpose.data = support_request.need
+            # Not the need as the purpose: the need is for members, the purpose is public.
     elif "more_rows" in request.form:
         form.validate_on_submit()  # shows nothing but an expired form
     elif form.validate_on_submit():
@@ -218,22 +225,45 @@ def start_activity(activity_id: int):
 @bp.route("/activities/<int:activity_id>/complete", methods=["GET", "POST"])
 @login_required
 def complete_activity(activity_id: int):
+    """Complete a running activity with its evaluation; on a completed one, revise its
+    evaluation. A completion sent for an activity completed since stays a conflict: only the
+    revision form (its hidden `revising`) revises."""
     session = get_session()
     activity = _to_manage(session, activity_id)
-    if sent_back := _sent_back(activity, "complete"):
+    revising = (
+        "revising" in request.form
+        if request.method == "POST"
+        else activity.status is ActivityStatus.COMPLETED
+    )
+    if not revising and (sent_back := _sent_back(activity, "complete")):
         return sent_back
     form = CompleteForm()
+    if revising and request.method == "GET":
+        form.learnt.data = activity.evaluation_learnt
+        form.changes.data = activity.evaluation_changes
+    service = services.revise_evaluation if revising else services.complete_activity
     if form.validate_on_submit() and save_form(
         form,
-        lambda: services.complete_activity(
+        lambda: service(
             session, current_user, activity_id, form.learnt.data or "", form.changes.data or ""
         ),
     ):
-        flash(_("The activity is completed; its evaluation is published."), "success")
+        flash(
+            _("The evaluation is saved.")
+            if revising
+            else _("The activity is completed; its evaluation is published."),
+            "success",
+        )
         return _activity_page(activity_id)
     if form.errors:
         activity = _to_manage(session, activity_id)
-    return form_page("activities/complete.html", form, activity=activity, group=activity.group)
+    return form_page(
+        "activities/complete.html",
+        form,
+        activity=activity,
+        group=activity.group,
+        revising=revising,
+    )
 
 
 @bp.route("/activities/<int:activity_id>/cancel", methods=["GET", "POST"])
@@ -314,7 +344,7 @@ def activity_outputs(activity_id: int):
         activity = _to_manage_with_outputs(session, activity_id)
     elif posted is not None:
         raise _expired()
-    practice_form.offer(pages.published_practices(session, activity.group))
+    practice_form.offer(pages.published_practices(session, activity.group, activity))
     status = 400 if practice_form.errors or document_form.errors else 200
     return render_template(
         "activities/outputs.html",

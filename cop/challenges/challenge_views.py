@@ -153,7 +153,13 @@ def endorse(challenge_id: int):
             flash(error.message, "error")
             endorsement, status = None, 409
         if endorsement:
-            flash(_("Thank you: your endorsement is counted."), "success")
+            flash(
+                _(
+                    "Thank you: your endorsement is counted. You now follow this challenge: its"
+                    " news reaches you in your email digest."
+                ),
+                "success",
+            )
             return _challenge_page(challenge_id)
     page = challenge_pages.challenge_page(session, current_user, challenge_id)
     return _render_challenge(page, form, status)

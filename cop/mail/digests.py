@@ -20,6 +20,7 @@ from cop.mail.kinds import DIGEST
 from cop.mail.messages import send_templated
 from cop.mail.models import Digest, DigestPeriod, Notification
 from cop.mail.preferences import is_opted_out
+from cop.markdown import markdown_to_text
 
 # A detail (a reason, what participants learnt) is quoted up to this length in a digest.
 DETAIL_LIMIT = 300
@@ -76,6 +77,10 @@ EVENT_SENTENCES: dict[str, tuple[LazyString | None, LazyString]] = {
         _l("A meeting was added to this activity."),
     ),
     "activity.started": (None, _l("This activity has started.")),
+    "activity.output_added": (
+        _l("An output was added to this activity: “%(detail)s”."),
+        _l("An output was added to this activity."),
+    ),
     "activity.completed": (
         _l("This activity is completed. What participants learnt: %(detail)s"),
         _l("This activity is completed."),
@@ -100,12 +105,28 @@ EVENT_SENTENCES: dict[str, tuple[LazyString | None, LazyString]] = {
 UNKNOWN_EVENT = _l("It was updated.")
 
 
+# The events whose detail is Markdown (what participants learnt); the others' are plain text
+# (titles, names, reasons), quoted as typed.
+MARKDOWN_DETAILS = frozenset({"activity.completed"})
+
+
+def detail_text(detail: str | None, *, markdown: bool = False) -> str:
+    """A detail as the plain-text digest quotes it: on one line, its Markdown (with
+    `markdown`) read as text (no "**" nor "#"), cut at a word to DETAIL_LIMIT characters
+    with an ellipsis."""
+    text = " ".join((markdown_to_text(detail) if markdown else detail or "").split())
+    if len(text) <= DETAIL_LIMIT:
+        return text
+    cut = text[: DETAIL_LIMIT - 1]
+    if " " in cut[DETAIL_LIMIT // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
+
+
 def event_sentence(event: str, detail: str = "") -> str:
     """One sentence saying what happened, in the current language, quoting the detail."""
     with_detail, plain = EVENT_SENTENCES.get(event, (None, UNKNOWN_EVENT))
-    detail = " ".join((detail or "").split())
-    if len(detail) > DETAIL_LIMIT:
-        detail = detail[: DETAIL_LIMIT - 1].rstrip() + "…"
+    detail = detail_text(detail, markdown=event in MARKDOWN_DETAILS)
     if with_detail is not None and detail:
         return str(with_detail) % {"detail": detail}
     return str(plain)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 @dataclass(frozen=True)
 class MailKind:
     code: str
-    # "Send me ..." on the preferences page; also the footer's "because you chose to get ...".
+    # "Send me ..." on the preferences page; also the footer's "because we send you ...".
     label: LazyString
     help: LazyString
     templates: tuple[str, ...]

@@ -41,24 +41,11 @@ def unsubscribe_token(address: str, kind: str) -> str:
 
 @dataclass(frozen=True)
 class Unsubscription:
-    """What an unsubscribe link stops: one kind of email to one address."""
+    """What an unsubscribe link stops: one kind of email to one address (shown in full: only
+    its owner gets the link, and the address is in its token anyway)."""
 
     address: str
     kind: MailKind
-
-    @property
-    def masked_address(self) -> str:
-        return mask_address(self.address)
-
-
-def mask_address(address: str) -> str:
-    """The address with most of its local part hidden ("ma…@example.org"): enough for its
-    owner to recognise it, not enough for whoever finds the link to learn it."""
-    local, at, domain = address.partition("@")
-    if not at:
-        return "…"
-    shown = local[:2] if len(local) > 3 else local[:1]
-    return f"{shown}…@{domain}"
 
 
 def read_unsubscribe_token(token: str, *, signed_in=None) -> Unsubscription:
@@ -98,6 +85,19 @@ def read_unsubscribe_token(token: str, *, signed_in=None) -> Unsubscription:
             )
         )
     return Unsubscription(address=address, kind=KINDS_BY_CODE[kind])
+
+
+def already_unsubscribed(session: Session, found: Unsubscription) -> bool:
+    """Whether the link's address gets no more email of its kind already: unsubscribed
+    before, or (the digest) an account with that address set to never."""
+    if is_opted_out(session, found.address, found.kind.code):
+        return True
+    if found.kind.code != DIGEST:
+        return False
+    from cop.members.models import User
+
+    period = session.scalar(select(User.digest_period).where(User.email == found.address))
+    return period is DigestPeriod.NEVER
 
 
 def unsubscribe(session: Session, token: str, *, signed_in=None) -> Unsubscription:

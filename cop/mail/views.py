@@ -54,7 +54,8 @@ def preferences():
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt
 def unsubscribe(token: str):
-    """GET: say what the link stops, with one button. POST: stop it. A mail program's
+    """GET: say what the link stops, with one button (or that it is stopped already). POST:
+    stop it (again: nothing changes). A mail program's
     one-click POST (RFC 8058) carries no CSRF token, hence the exemption: the signed link is
     the proof. Whoever clicks the button in a browser posts the page's form, which has one."""
     session = get_session()
@@ -62,6 +63,8 @@ def unsubscribe(token: str):
     try:
         if request.method == "GET":
             found = services.read_unsubscribe_token(token, signed_in=current_user)
+            if services.already_unsubscribed(session, found):
+                return render_template("notifications/unsubscribed.html", found=found, already=True)
             return render_template(
                 "notifications/unsubscribe.html", found=found, form=UnsubscribeForm()
             )
