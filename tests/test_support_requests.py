@@ -498,6 +498,10 @@ def test_a_new_activity_answers_the_request(app, session, world):
 def test_declining_needs_a_reason_and_tells_the_requester(app, session, world):
     request = ask(app, session, world)
     follows.follow(session, world["colleague"], follows.SUPPORT_REQUEST, request.id)
+    # Someone who followed the request and has left the group since reads it no more.
+    leaver = make_user(session, name="Lea Leaver", email="lea@example.org")
+    make_membership(session, leaver, world["group"], status=MembershipStatus.LEFT)
+    follows.follow(session, leaver, follows.SUPPORT_REQUEST, request.id)
     session.commit()
     before = state(session, request.id)
     error = refused(

@@ -289,10 +289,7 @@ def ask_for_support(
         detail=region.name,
         actor=actor,
         # Requests are for the group's members: other followers of the challenge do not hear.
-        among=select(Membership.user_id).where(
-            Membership.group_id == challenge.group_id,
-            Membership.status == MembershipStatus.ACTIVE,
-        ),
+        among=_members_of(challenge.group_id),
     )
     tell_coordinators(
         session,
@@ -365,8 +362,17 @@ def _answer(
         detail=activity.title if activity is not None else answer,
         actor=actor,
         exclude_users=[emailed.id] if emailed is not None else [],
+        # Those who followed it and have left the group since no longer read it.
+        among=_members_of(request.group_id),
     )
     return request
+
+
+def _members_of(group_id: int):
+    """The ids of the group's active members, as a subquery: who may read its requests."""
+    return select(Membership.user_id).where(
+        Membership.group_id == group_id, Membership.status == MembershipStatus.ACTIVE
+    )
 
 
 def _email_requester(session: Session, actor, request: SupportRequest) -> User | None:
