@@ -714,3 +714,27 @@ def test_the_same_document_address_is_refused_however_written(session, world, ur
     services.add_output(
         session, world["coordinator"], activity.id, title="Report", url="https://example.org/R"
     )
+
+
+def test_a_draft_meeting_added_is_not_announced_to_followers(session, world):
+    """A draft meeting is for its coordinators: its title reaches no digest until it is
+    published."""
+    from cop.meetings.models import MeetingStatus
+    from tests.factories import make_meeting
+
+    draft = make_meeting(
+        session,
+        world["group"],
+        title="Secret draft: visit to Company X",
+        status=MeetingStatus.DRAFT,
+    )
+    activity = plan(session, world)
+    services.update_activity(
+        session,
+        world["coordinator"],
+        activity.id,
+        details(world, meeting_ids=[world["meeting"].id, draft.id]),
+    )
+    session.commit()
+    assert draft in activity.meetings
+    assert notified(session, "activity.meeting_added") == {}

@@ -369,3 +369,29 @@ def test_moves_are_in_exact_time_order_newest_first(app, session, world):
     ]
     # Dated as activity pages date things.
     assert moves[0].startswith(day_label(day, "Europe/Brussels") + ":")
+
+
+def test_what_is_followed_leaves_out_what_the_person_may_no_longer_read(app, session, world):
+    """Olga, of another group only, followed a challenge of this group while it was public,
+    and a request of it: closed, the challenge is for members only; the request is too."""
+    olga = make_user(session, name="Olga Other")
+    make_membership(session, olga, world["other"])
+    challenge = make_challenge(
+        session, world["group"], status=ChallengeStatus.CLOSED, title="Closed since"
+    )
+    public = make_challenge(
+        session, world["group"], status=ChallengeStatus.ACCEPTED, title="Still public"
+    )
+    request = make_support_request(session, public, world["vera"])
+    for target, record in (
+        (follows.CHALLENGE, challenge),
+        (follows.CHALLENGE, public),
+        (follows.SUPPORT_REQUEST, request),
+    ):
+        follows.follow(session, olga, target, record.id)
+    session.commit()
+
+    followed = section(main_of(browser_for(app, olga).client.get(PATH)), "What you follow")
+    assert "Still public" in followed
+    assert "Closed since" not in followed
+    assert f"/support-requests/{request.id}" not in followed

@@ -522,3 +522,47 @@ def test_what_one_follows_one_may_stop_following_though_hidden_since(session, wo
     session.commit()
     assert count(session, Follow) == 0
     nothing_written(session, practices.unfollow_practice, NotFound, world["reader"], practice.id)
+
+
+# --- Who hears of a challenge the public may not read ---------------------------------------
+
+
+def test_only_members_hear_that_a_public_challenge_was_closed(session, world, speaking):
+    challenge = make_challenge(session, world["group"], status=ChallengeStatus.ACCEPTED)
+    for person in (world["follower"], world["reader"]):  # a member, and someone of no group
+        follow(session, person, follows.CHALLENGE, challenge)
+
+    decisions.close_challenge(session, world["coordinator"], challenge.id, "Internal: no budget.")
+    session.commit()
+
+    # Closed, the challenge and its reason are for members: the outsider hears nothing.
+    assert who(notified(session, "challenge.closed")) == [world["follower"].id]
+
+
+def test_a_merge_into_a_proposed_challenge_moves_only_the_members(session, world, speaking):
+    group = world["group"]
+    target = make_challenge(session, group, title="Members-only proposal")  # proposed
+    duplicate = make_challenge(session, group, status=ChallengeStatus.ACCEPTED, title="Public")
+    for person in (world["follower"], world["reader"]):
+        follow(session, person, follows.CHALLENGE, duplicate)
+
+    decisions.merge_challenge(session, world["coordinator"], duplicate.id, target.id)
+    session.commit()
+
+    # The outsider learns nothing of the proposed challenge, and follows nothing of it.
+    assert who(notified(session, "challenge.merged")) == [world["follower"].id]
+    assert follows_of(session, follows.CHALLENGE, target.id) == [world["follower"].id]
+    assert follows_of(session, follows.CHALLENGE, duplicate.id) == []
+
+
+def test_a_merge_into_a_public_challenge_moves_everyone(session, world, speaking):
+    group = world["group"]
+    target = make_challenge(session, group, status=ChallengeStatus.ACCEPTED, title="Public one")
+    duplicate = make_challenge(session, group, status=ChallengeStatus.ACCEPTED, title="Twin")
+    follow(session, world["reader"], follows.CHALLENGE, duplicate)
+
+    decisions.merge_challenge(session, world["coordinator"], duplicate.id, target.id)
+    session.commit()
+
+    assert who(notified(session, "challenge.merged")) == [world["reader"].id]
+    assert follows_of(session, follows.CHALLENGE, target.id) == [world["reader"].id]

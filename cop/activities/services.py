@@ -392,7 +392,8 @@ def update_activity(
         session, actor, activity, "activity.changed", challenges=False, exclude_users=newly_named
     )
     for meeting in activity.meetings:
-        if meeting.id not in old_meetings:
+        # A draft meeting is for its coordinators: followers hear of it once it is published.
+        if meeting.id not in old_meetings and meeting.public:
             _notify(
                 session,
                 actor,

@@ -28,13 +28,14 @@ from cop.auth.permissions import (
 )
 from cop.challenges.models import Challenge, ChallengeStatus
 from cop.challenges.search import PUBLIC_CHALLENGES
+from cop.challenges.services import active_member_ids
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
 from cop.mail import follows
 from cop.mail.messages import external_url, send_templated
 from cop.meetings.times import date_pattern
 from cop.members.labels import region_label
 from cop.members.membership import find_group, get_group, tell_coordinators
-from cop.members.models import Membership, MembershipStatus, Region, User, WorkingGroup
+from cop.members.models import Region, User, WorkingGroup
 from cop.validation import Problems, check_text
 
 MAX_NEED = 5_000
@@ -289,7 +290,7 @@ def ask_for_support(
         detail=region.name,
         actor=actor,
         # Requests are for the group's members: other followers of the challenge do not hear.
-        among=_members_of(challenge.group_id),
+        among=active_member_ids(challenge.group_id),
     )
     tell_coordinators(
         session,
@@ -363,16 +364,9 @@ def _answer(
         actor=actor,
         exclude_users=[emailed.id] if emailed is not None else [],
         # Those who followed it and have left the group since no longer read it.
-        among=_members_of(request.group_id),
+        among=active_member_ids(request.group_id),
     )
     return request
-
-
-def _members_of(group_id: int):
-    """The ids of the group's active members, as a subquery: who may read its requests."""
-    return select(Membership.user_id).where(
-        Membership.group_id == group_id, Membership.status == MembershipStatus.ACTIVE
-    )
 
 
 def _email_requester(session: Session, actor, request: SupportRequest) -> User | None:

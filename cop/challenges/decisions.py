@@ -20,7 +20,14 @@ from cop.challenges.models import (
     GoodPractice,
     practice_challenges,
 )
-from cop.challenges.services import CHALLENGE_FIELDS, MAX_NOTE, lock_challenge, notify_challenge
+from cop.challenges.services import (
+    CHALLENGE_FIELDS,
+    MAX_NOTE,
+    active_member_ids,
+    lock_challenge,
+    notify_challenge,
+    seen_by_everyone,
+)
 from cop.errors import Conflict, Invalid
 from cop.mail import follows
 from cop.mail.messages import external_url, send_templated
@@ -218,7 +225,7 @@ def merge_challenge(
 
     def change():
         challenge.status = ChallengeStatus.MERGED
-        challenge.merged_into_id = target.id
+        challenge.merged_into = target
         challenge.priority = None
         challenge.decision_note = note
 
@@ -294,7 +301,11 @@ def carry_over(
 
 def move_followers(session: Session, challenge: Challenge, target: Challenge) -> None:
     """The people following a duplicate follow the challenge it is merged into (once each:
-    the follows of those who already follow it are dropped)."""
+    the follows of those who already follow it are dropped). While the target is not public,
+    only the group's members move; the others' follows end with the duplicate."""
+    members = None
+    if not seen_by_everyone(target):
+        members = set(session.scalars(active_member_ids(target.group_id)))
     already = set(
         session.scalars(
             select(Follow.user_id).where(
@@ -305,7 +316,7 @@ def move_followers(session: Session, challenge: Challenge, target: Challenge) ->
     for found in session.scalars(
         select(Follow).where(Follow.target == follows.CHALLENGE, Follow.target_id == challenge.id)
     ):
-        if found.user_id in already:
+        if found.user_id in already or (members is not None and found.user_id not in members):
             session.delete(found)
         else:
             found.target_id = target.id

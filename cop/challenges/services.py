@@ -26,6 +26,7 @@ from cop.challenges.models import (
     ChallengeStatus,
     Endorsement,
 )
+from cop.challenges.search import PUBLIC_CHALLENGES
 from cop.challenges.themes import find_themes
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
 from cop.mail import follows
@@ -34,7 +35,7 @@ from cop.mail.models import Notification
 from cop.meetings.models import Meeting
 from cop.members.labels import region_label
 from cop.members.membership import find_group, tell_coordinators
-from cop.members.models import Region, WorkingGroup
+from cop.members.models import Membership, MembershipStatus, Region, WorkingGroup
 from cop.validation import Problems, check_text
 
 MAX_TITLE = 200
@@ -383,11 +384,29 @@ def unfollow_challenge(session: Session, actor, challenge_id: int) -> Challenge:
     return challenge
 
 
+def seen_by_everyone(challenge: Challenge) -> bool:
+    """Whether visitors may read the challenge: accepted, being addressed or addressed, or
+    merged into one that is (its address then leads there)."""
+    if challenge.status is ChallengeStatus.MERGED and challenge.merged_into is not None:
+        challenge = challenge.merged_into
+    return challenge.status in PUBLIC_CHALLENGES
+
+
+def active_member_ids(group_id: int):
+    """The ids of the group's active members, as a subquery."""
+    return select(Membership.user_id).where(
+        Membership.group_id == group_id, Membership.status == MembershipStatus.ACTIVE
+    )
+
+
 def notify_challenge(
     session: Session, challenge: Challenge, event: str, actor, *, detail: str = "", **options
 ) -> list[Notification]:
     """Tell the challenge's followers of a change to it (`options`: as follows.notify's); the
-    notifications written."""
+    notifications written. While the challenge is not public (proposed, closed, or merged into
+    one that is not), only the group's active members among them hear of it."""
+    if not seen_by_everyone(challenge):
+        options.setdefault("among", active_member_ids(challenge.group_id))
     return follows.notify(
         session,
         record=(follows.CHALLENGE, challenge.id),

@@ -21,9 +21,10 @@ from cop.challenges.models import (
     PracticeStatus,
     practice_challenges,
 )
+from cop.challenges.search import PUBLIC_CHALLENGES
 from cop.mail import follows
 from cop.mail.models import Follow
-from cop.members.models import Membership, MembershipStatus, Organisation, Region, User
+from cop.members.models import Membership, MembershipStatus, Organisation, Region, Role, User
 
 # How far back "what moved" looks, and how much of it the page shows.
 RECENT = timedelta(days=60)
@@ -308,20 +309,18 @@ def own_support_requests(session: Session, person: User) -> list[SupportRequest]
     )
 
 
-def _followed(session: Session, person: User, model, target: str, *options):
-    """The records of one kind the person follows, newest follow first: one query."""
+def _followed(session: Session, person: User, model, target: str, *options, readable=None):
+    """The records of one kind the person follows and may still read (`readable`, a
+    condition on the record), newest follow first: one query."""
+    query = select(model).join(
+        Follow,
+        and_(Follow.target == target, Follow.target_id == model.id, Follow.user_id == person.id),
+    )
+    if readable is not None and not person.is_admin:
+        query = query.where(readable)
     return list(
         session.scalars(
-            select(model)
-            .join(
-                Follow,
-                and_(
-                    Follow.target == target,
-                    Follow.target_id == model.id,
-                    Follow.user_id == person.id,
-                ),
-            )
-            .options(*options)
+            query.options(*options)
             .order_by(Follow.created_at.desc(), Follow.id.desc())
             .limit(MAX_FOLLOWED)
         )
@@ -330,9 +329,31 @@ def _followed(session: Session, person: User, model, target: str, *options):
 
 def followed_records(session: Session, person: User) -> Following:
     """What the person follows: one query per kind of record."""
+    # Someone who left a group, or a challenge that was closed since they followed it: what
+    # they may no longer read is not listed.
+    groups = select(Membership.group_id).where(
+        Membership.user_id == person.id, Membership.status == MembershipStatus.ACTIVE
+    )
+    coordinated = groups.where(Membership.role == Role.COORDINATOR)
     return Following(
-        challenges=_followed(session, person, Challenge, follows.CHALLENGE),
-        practices=_followed(session, person, GoodPractice, follows.PRACTICE),
+        challenges=_followed(
+            session,
+            person,
+            Challenge,
+            follows.CHALLENGE,
+            readable=or_(Challenge.status.in_(PUBLIC_CHALLENGES), Challenge.group_id.in_(groups)),
+        ),
+        practices=_followed(
+            session,
+            person,
+            GoodPractice,
+            follows.PRACTICE,
+            readable=or_(
+                GoodPractice.status == PracticeStatus.PUBLISHED,
+                GoodPractice.author_id == person.id,
+                GoodPractice.group_id.in_(coordinated),
+            ),
+        ),
         activities=_followed(session, person, Activity, follows.ACTIVITY),
         support_requests=_followed(
             session,
@@ -341,5 +362,6 @@ def followed_records(session: Session, person: User) -> Following:
             follows.SUPPORT_REQUEST,
             joinedload(SupportRequest.challenge),
             joinedload(SupportRequest.region),
+            readable=SupportRequest.group_id.in_(groups),
         ),
     )
