@@ -355,3 +355,45 @@ def test_a_markdown_detail_is_quoted_as_plain_text_and_shortened(app):
         assert event_sentence("activity.output_added", "R*D 2*3") == (
             "An output was added to this activity: “R*D 2*3”."
         )
+
+
+def test_news_of_what_the_person_may_no_longer_read_is_set_aside(app, session):
+    """Someone who left the group between a change and the digest does not read of its
+    members-only records: their news is set aside; public news still comes."""
+    from cop.challenges.models import ChallengeStatus
+    from cop.members.models import MembershipStatus
+    from tests.factories import make_challenge, make_group, make_membership, make_support_request
+
+    group = make_group(session)
+    leaver = make_user(session, name="Lea Leaver")
+    membership = make_membership(session, leaver, group)
+    public = make_challenge(session, group, status=ChallengeStatus.ACCEPTED, title="Public")
+    closed = make_challenge(session, group, status=ChallengeStatus.CLOSED, title="Closed")
+    request = make_support_request(session, public, leaver)
+    news(session, leaver, record=(follows.SUPPORT_REQUEST, request.id),
+         event="support_request.declined", detail="Internal reason")  # fmt: skip
+    news(session, leaver, record=(follows.CHALLENGE, closed.id), event="challenge.closed",
+         detail="Members-only reason")  # fmt: skip
+    membership.status = MembershipStatus.LEFT
+    session.commit()
+
+    report = run(app, session)
+
+    assert report.sent == 0 and report.set_aside == 1
+    assert digests_sent(session) == []
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.handled_at.is_(None))
+        )
+        == 0
+    )
+
+    news(session, leaver, record=(follows.CHALLENGE, public.id), event="challenge.addressed")
+    news(session, leaver, record=(follows.SUPPORT_REQUEST, request.id),
+         event="support_request.linked", detail="Another secret")  # fmt: skip
+    session.commit()
+    run(app, session, now=NOW + timedelta(days=1))
+    (digest,) = digests_sent(session)
+    assert f"http://cop.test/challenges/{public.id}" in digest.body_text
+    assert "support_requests" not in digest.body_text
+    assert "Another secret" not in digest.body_text and "Internal reason" not in digest.body_text

@@ -35,7 +35,7 @@ from cop.mail.messages import external_url, send_templated
 from cop.meetings.times import date_pattern
 from cop.members.labels import region_label
 from cop.members.membership import find_group, get_group, tell_coordinators
-from cop.members.models import Region, User, WorkingGroup
+from cop.members.models import Membership, MembershipStatus, Region, User, WorkingGroup
 from cop.validation import Problems, check_text
 
 MAX_NEED = 5_000
@@ -601,3 +601,21 @@ def follow_request(session: Session, actor, request_id: int, *, following: bool)
     if following:
         return follows.follow(session, actor, follows.SUPPORT_REQUEST, request.id)
     return follows.unfollow(session, actor, follows.SUPPORT_REQUEST, request.id)
+
+
+def _readable_requests(session: Session, user, ids: set[int]) -> set[int]:
+    """The requests among `ids` the person may still read: those of their groups."""
+    if getattr(user, "is_admin", False):
+        return set(ids)
+    mine = select(Membership.group_id).where(
+        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+    )
+    hidden = session.scalars(
+        select(SupportRequest.id).where(
+            SupportRequest.id.in_(ids), SupportRequest.group_id.not_in(mine)
+        )
+    )
+    return set(ids) - set(hidden)
+
+
+follows.register_reader(follows.SUPPORT_REQUEST, _readable_requests)

@@ -417,3 +417,24 @@ def notify_challenge(
         actor=actor,
         **options,
     )
+
+
+def _readable_challenges(session: Session, user, ids: set[int]) -> set[int]:
+    """The challenges among `ids` the person may still read: public ones (a merged one leads
+    to the challenge it was merged into), and every one of their groups."""
+    if getattr(user, "is_admin", False):
+        return set(ids)
+    mine = select(Membership.group_id).where(
+        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+    )
+    hidden = session.scalars(
+        select(Challenge.id).where(
+            Challenge.id.in_(ids),
+            Challenge.status.not_in((*PUBLIC_CHALLENGES, ChallengeStatus.MERGED)),
+            Challenge.group_id.not_in(mine),
+        )
+    )
+    return set(ids) - set(hidden)
+
+
+follows.register_reader(follows.CHALLENGE, _readable_challenges)

@@ -205,6 +205,35 @@ def _wants_digest(session: Session, user) -> bool:
     )
 
 
+def _readable_news(session: Session, user, up_to: int, now: datetime) -> bool:
+    """Set aside (handled, in no digest) the news of records the person may no longer read,
+    such as a support request of a group they have left since; whether any news is left."""
+    pending = session.execute(
+        select(Notification.id, Notification.target, Notification.target_id).where(
+            Notification.user_id == user.id,
+            Notification.handled_at.is_(None),
+            Notification.id <= up_to,
+        )
+    ).all()
+    wanted: dict[str, set[int]] = {}
+    for _, target, target_id in pending:
+        wanted.setdefault(target, set()).add(target_id)
+    allowed = {
+        (target, record_id)
+        for target, ids in wanted.items()
+        for record_id in follows.readable(session, user, target, ids)
+    }
+    hidden = [id_ for id_, target, target_id in pending if (target, target_id) not in allowed]
+    if hidden:
+        session.execute(
+            update(Notification)
+            .where(Notification.id.in_(hidden), Notification.handled_at.is_(None))
+            .values(handled_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return len(hidden) < len(pending)
+
+
 def _digest_for(session: Session, user_id: int, now: datetime, report: DigestReport) -> None:
     """One person's digest of this period, in one transaction committed here."""
     from cop.members.models import User
@@ -218,7 +247,7 @@ def _digest_for(session: Session, user_id: int, now: datetime, report: DigestRep
     if user is None or up_to is None:  # another run got there first
         session.rollback()
         return
-    if not _wants_digest(session, user):
+    if not _wants_digest(session, user) or not _readable_news(session, user, up_to, now):
         _mark_handled(session, user_id, up_to, now)
         session.commit()
         report.set_aside += 1

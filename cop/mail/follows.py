@@ -3,7 +3,7 @@ writes for each follower in its own transaction (`flask cop send-digests` mails 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
@@ -17,6 +17,24 @@ PRACTICE = "practice"
 ACTIVITY = "activity"
 SUPPORT_REQUEST = "support_request"
 TARGETS = (CHALLENGE, PRACTICE, ACTIVITY, SUPPORT_REQUEST)
+
+
+# What each kind of record's package says its readers may still read, for the digests: a
+# function (session, user, ids) -> the ids among them the person may read. Packages register
+# theirs (cop.mail imports no other package); a kind without one is public.
+Reader = Callable[[Session, object, set[int]], set[int]]
+_readers: dict[str, Reader] = {}
+
+
+def register_reader(target: str, reader: Reader) -> None:
+    _check_target(target)
+    _readers[target] = reader
+
+
+def readable(session: Session, user, target: str, ids: set[int]) -> set[int]:
+    """The ids among `ids` of records of kind `target` that the person may read now."""
+    reader = _readers.get(target)
+    return set(ids) if reader is None else reader(session, user, set(ids))
 
 
 def _check_target(target: str) -> None:
