@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 
 from cop.activities.models import ActivityStatus, SupportStatus
-from cop.activities.support import day_label
 from cop.audit.models import AuditEntry
 from cop.challenges import decisions
 from cop.challenges.models import ChallengeStatus, PracticeStatus
 from cop.db import utcnow
 from cop.mail import follows
+from cop.meetings.times import day_label
 from cop.members.models import Region, Role
 from tests.conftest import Browser
 from tests.factories import (

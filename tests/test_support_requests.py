@@ -20,6 +20,7 @@ from cop.db import utcnow
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
 from cop.mail import follows
 from cop.mail.models import Follow, Notification, OutboxMessage
+from cop.meetings.times import day_label
 from cop.members.models import MembershipStatus, Region, Role
 from tests.conftest import Browser
 from tests.factories import (
@@ -862,7 +863,7 @@ def test_asking_twice_for_the_same_challenge_and_region_is_refused(app, session,
     assert error.field == "challenge"
     region = session.get(Region, "BE10").name
     with app.test_request_context():
-        asked_on = support.day_label(first.created_at, "Europe/Brussels")
+        asked_on = day_label(first.created_at, "Europe/Brussels")
     assert error.message == (
         f"You asked for peer learning for {region} on this challenge on {asked_on}: that"
         " request is still waiting for the coordinators' answer."
@@ -1017,7 +1018,7 @@ def test_dates_read_as_on_activity_pages(app, session, world):
     request = ask(app, session, world, wanted_by=date(2030, 1, 14))
     html = main_of(as_(app, world["member"]).client.get(f"/support-requests/{request.id}"))
     assert ">14 January 2030</time>" in html
-    assert support.day_label(request.created_at, "Europe/Brussels") in html
+    assert day_label(request.created_at, "Europe/Brussels") in html
     assert "Jan 14, 2030" not in html
 
 

@@ -11,13 +11,13 @@ from wtforms.fields import SelectChoice
 from cop.activities.labels import ACTIVITY_KIND_LABELS
 from cop.activities.models import ActivityKind
 from cop.activities.services import ActivityDetails
-from cop.activities.support import day_label
 from cop.challenges.challenge_forms import (
     NOT_A_NUMBER,
     CheckboxesField,
     region_select_choices,
     whole_number,
 )
+from cop.meetings.times import day_label
 
 # Empty expert rows the form offers beyond those filled: enough for most activities, and
 # "Save and add more rows" offers more, without JavaScript.

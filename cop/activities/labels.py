@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_pgettext as _lp
 
-from cop.activities.models import ActivityKind, ActivityStatus
+from cop.activities.models import ActivityKind, ActivityStatus, SupportStatus
+from cop.activities.support import request_title
 from cop.i18n import label_filter
 
 ACTIVITY_KIND_LABELS = {
@@ -24,9 +25,20 @@ ACTIVITY_STATUS_LABELS = {
     ActivityStatus.CANCELLED: _lp("activity status", "Cancelled"),
 }
 
+SUPPORT_STATUS_LABELS = {
+    SupportStatus.OPEN: _lp("support request status", "Waiting for an answer"),
+    SupportStatus.NEW_ACTIVITY: _lp("support request status", "A new activity is planned"),
+    SupportStatus.LINKED: _lp("support request status", "Linked to an activity"),
+    SupportStatus.DECLINED: _lp("support request status", "Declined"),
+}
+
 
 def register_template_helpers(app: Flask) -> None:
-    """Filters: `kind|activity_kind_label`, `status|activity_status_label`."""
+    """Filters: `kind|activity_kind_label`, `status|activity_status_label`,
+    `status|support_status_label`, and `request|support_request_title` ("Peer learning for
+    <region> on “<challenge>”", the one name of a request everywhere)."""
     filters = app.jinja_env.filters
+    filters["support_status_label"] = label_filter(SUPPORT_STATUS_LABELS)
+    filters["support_request_title"] = request_title
     filters["activity_kind_label"] = label_filter(ACTIVITY_KIND_LABELS)
     filters["activity_status_label"] = label_filter(ACTIVITY_STATUS_LABELS)

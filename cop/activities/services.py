@@ -276,14 +276,6 @@ def _group(session: Session, group) -> WorkingGroup:
 # --- Planning and editing ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Person:
-    """Who follows, by id (follows.follow reads only the id)."""
-
-    id: int
-    is_authenticated: bool = True
-
-
 def create_activity(session: Session, actor, group, details: ActivityDetails) -> Activity:
     """A coordinator plans an activity of the group. The coordinator and each expert follow
     it; the followers of the challenges it addresses hear of it."""
@@ -309,8 +301,7 @@ def create_activity(session: Session, actor, group, details: ActivityDetails) ->
         after={**snapshot(activity, ACTIVITY_FIELDS), **_links(activity)},
     )
     expert_ids = {user_id for user_id, _role in experts}
-    for user_id in [actor.id, *expert_ids]:
-        follows.follow(session, _Person(user_id), follows.ACTIVITY, activity.id)
+    follows.follow_by_ids(session, [actor.id, *expert_ids], follows.ACTIVITY, activity.id)
     # The experts hear that they are named in it, not that it is planned on a challenge
     # they follow.
     _notify(session, actor, activity, "activity.planned", exclude_users=expert_ids)
@@ -385,8 +376,7 @@ def update_activity(
         before=before,
         after=after,
     )
-    for user_id in new_experts:
-        follows.follow(session, _Person(user_id), follows.ACTIVITY, activity.id)
+    follows.follow_by_ids(session, new_experts, follows.ACTIVITY, activity.id)
     newly_named = set(new_experts)
     _notify(
         session, actor, activity, "activity.changed", challenges=False, exclude_users=newly_named

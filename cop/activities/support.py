@@ -6,12 +6,10 @@ pages read, each in a fixed number of SQL statements."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from babel.dates import format_date
 from flask import current_app, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -21,21 +19,22 @@ from cop.activities.models import Activity, ActivityStatus, SupportRequest, Supp
 from cop.audit.services import audited, record_change, snapshot
 from cop.auth.permissions import (
     Standing,
+    groups_of,
     is_signed_in,
+    members_of,
     require_coordinator,
     require_member,
     standing,
 )
 from cop.challenges.models import Challenge, ChallengeStatus
 from cop.challenges.search import PUBLIC_CHALLENGES
-from cop.challenges.services import active_member_ids
 from cop.errors import Conflict, Invalid, NotAllowed, NotFound
 from cop.mail import follows
 from cop.mail.messages import external_url, send_templated
-from cop.meetings.times import date_pattern
+from cop.meetings.times import day_label
 from cop.members.labels import region_label
 from cop.members.membership import find_group, get_group, tell_coordinators
-from cop.members.models import Membership, MembershipStatus, Region, User, WorkingGroup
+from cop.members.models import Region, User, WorkingGroup
 from cop.validation import Problems, check_text
 
 MAX_NEED = 5_000
@@ -74,18 +73,6 @@ def request_title(request: SupportRequest) -> str:
         region=request.region.name,
         challenge=request.challenge.title,
     )
-
-
-def day_label(value: date | datetime, zone_name: str | None = None) -> str:
-    """A date as activity and meeting pages write it ("19 November 2024", in the current
-    language); an instant is read on the wall calendar of `zone_name` (UTC without one)."""
-    if isinstance(value, datetime):
-        try:
-            zone = ZoneInfo(zone_name or "UTC")
-        except (ValueError, KeyError):
-            zone = ZoneInfo("UTC")
-        value = value.astimezone(zone).date()
-    return format_date(value, date_pattern("date"), locale=get_locale())
 
 
 # --- Asking -------------------------------------------------------------------------------------
@@ -290,7 +277,7 @@ def ask_for_support(
         detail=region.name,
         actor=actor,
         # Requests are for the group's members: other followers of the challenge do not hear.
-        among=active_member_ids(challenge.group_id),
+        among=members_of(challenge.group_id),
     )
     tell_coordinators(
         session,
@@ -364,7 +351,7 @@ def _answer(
         actor=actor,
         exclude_users=[emailed.id] if emailed is not None else [],
         # Those who followed it and have left the group since no longer read it.
-        among=active_member_ids(request.group_id),
+        among=members_of(request.group_id),
     )
     return request
 
@@ -607,12 +594,9 @@ def _readable_requests(session: Session, user, ids: set[int]) -> set[int]:
     """The requests among `ids` the person may still read: those of their groups."""
     if getattr(user, "is_admin", False):
         return set(ids)
-    mine = select(Membership.group_id).where(
-        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
-    )
     hidden = session.scalars(
         select(SupportRequest.id).where(
-            SupportRequest.id.in_(ids), SupportRequest.group_id.not_in(mine)
+            SupportRequest.id.in_(ids), SupportRequest.group_id.not_in(groups_of(user.id))
         )
     )
     return set(ids) - set(hidden)

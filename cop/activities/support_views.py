@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user
 
 from cop.activities import bp, support
@@ -14,22 +13,8 @@ from cop.activities.support_forms import DeclineForm, LinkActivityForm, SupportR
 from cop.auth.permissions import login_required, require_member
 from cop.db import get_session
 from cop.errors import Invalid
-from cop.i18n import label_filter
 from cop.members.membership import get_group
 from cop.web import show_error
-
-SUPPORT_STATUS_LABELS = {
-    SupportStatus.OPEN: _lp("support request status", "Waiting for an answer"),
-    SupportStatus.NEW_ACTIVITY: _lp("support request status", "A new activity is planned"),
-    SupportStatus.LINKED: _lp("support request status", "Linked to an activity"),
-    SupportStatus.DECLINED: _lp("support request status", "Declined"),
-}
-
-bp.add_app_template_filter(label_filter(SUPPORT_STATUS_LABELS), "support_status_label")
-# `request|support_request_title`: "Peer learning for <region> on “<challenge>”", everywhere.
-bp.add_app_template_filter(support.request_title, "support_request_title")
-# `date_or_instant|day_label(zone)`: "19 November 2024", as activity and meeting pages write it.
-bp.add_app_template_filter(support.day_label, "day_label")
 
 
 def _request_page(request_id: int):

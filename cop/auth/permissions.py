@@ -11,7 +11,7 @@ from functools import wraps
 
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from cop.errors import NotAllowed
@@ -82,6 +82,21 @@ def require_member(session: Session, user, group: WorkingGroup) -> None:
 def require_coordinator(session: Session, user, group: WorkingGroup) -> None:
     if not is_coordinator(session, user, group):
         raise NotAllowed(_("Only coordinators of %(group)s may do this.", group=group.name))
+
+
+def groups_of(user_id: int, *, role: Role | None = None) -> Select:
+    """The ids of the groups the person is an active member of (in `role`), as a subquery."""
+    query = select(Membership.group_id).where(
+        Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE
+    )
+    return query if role is None else query.where(Membership.role == role)
+
+
+def members_of(group_id: int) -> Select:
+    """The ids of the group's active members, as a subquery."""
+    return select(Membership.user_id).where(
+        Membership.group_id == group_id, Membership.status == MembershipStatus.ACTIVE
+    )
 
 
 def is_member_anywhere(session: Session, user: User) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cop import clock
 from cop.audit.services import audited, record_change
-from cop.auth.permissions import require_coordinator
+from cop.auth.permissions import members_of, require_coordinator
 from cop.challenges.models import (
     OPEN_CHALLENGES,
     Challenge,
@@ -23,7 +23,6 @@ from cop.challenges.models import (
 from cop.challenges.services import (
     CHALLENGE_FIELDS,
     MAX_NOTE,
-    active_member_ids,
     lock_challenge,
     notify_challenge,
     seen_by_everyone,
@@ -305,7 +304,7 @@ def move_followers(session: Session, challenge: Challenge, target: Challenge) ->
     only the group's members move; the others' follows end with the duplicate."""
     members = None
     if not seen_by_everyone(target):
-        members = set(session.scalars(active_member_ids(target.group_id)))
+        members = set(session.scalars(members_of(target.group_id)))
     already = set(
         session.scalars(
             select(Follow.user_id).where(

@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from cop.audit.services import record_change, snapshot
 from cop.auth.permissions import (
+    groups_of,
     is_coordinator,
     is_member,
     is_signed_in,
+    members_of,
     require_member,
     standing,
 )
@@ -35,7 +37,7 @@ from cop.mail.models import Notification
 from cop.meetings.models import Meeting
 from cop.members.labels import region_label
 from cop.members.membership import find_group, tell_coordinators
-from cop.members.models import Membership, MembershipStatus, Region, WorkingGroup
+from cop.members.models import Region, WorkingGroup
 from cop.validation import Problems, check_text
 
 MAX_TITLE = 200
@@ -392,13 +394,6 @@ def seen_by_everyone(challenge: Challenge) -> bool:
     return challenge.status in PUBLIC_CHALLENGES
 
 
-def active_member_ids(group_id: int):
-    """The ids of the group's active members, as a subquery."""
-    return select(Membership.user_id).where(
-        Membership.group_id == group_id, Membership.status == MembershipStatus.ACTIVE
-    )
-
-
 def notify_challenge(
     session: Session, challenge: Challenge, event: str, actor, *, detail: str = "", **options
 ) -> list[Notification]:
@@ -406,7 +401,7 @@ def notify_challenge(
     notifications written. While the challenge is not public (proposed, closed, or merged into
     one that is not), only the group's active members among them hear of it."""
     if not seen_by_everyone(challenge):
-        options.setdefault("among", active_member_ids(challenge.group_id))
+        options.setdefault("among", members_of(challenge.group_id))
     return follows.notify(
         session,
         record=(follows.CHALLENGE, challenge.id),
@@ -424,14 +419,11 @@ def _readable_challenges(session: Session, user, ids: set[int]) -> set[int]:
     to the challenge it was merged into), and every one of their groups."""
     if getattr(user, "is_admin", False):
         return set(ids)
-    mine = select(Membership.group_id).where(
-        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
-    )
     hidden = session.scalars(
         select(Challenge.id).where(
             Challenge.id.in_(ids),
             Challenge.status.not_in((*PUBLIC_CHALLENGES, ChallengeStatus.MERGED)),
-            Challenge.group_id.not_in(mine),
+            Challenge.group_id.not_in(groups_of(user.id)),
         )
     )
     return set(ids) - set(hidden)

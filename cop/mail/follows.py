@@ -58,12 +58,30 @@ def is_following(session: Session, user, target: str, target_id: int) -> bool:
 def follow(session: Session, user, target: str, target_id: int) -> bool:
     """Make `user` follow the record; True if they did not already. The caller checks that
     the person may see the record."""
+    return bool(follow_by_ids(session, [user.id], target, target_id))
+
+
+def follow_by_ids(session: Session, user_ids: Iterable[int], target: str, target_id: int):
+    """Make the people of `user_ids` follow the record (those who do not yet): their ids."""
     _check_target(target)
-    if is_following(session, user, target, target_id):
-        return False
-    session.add(Follow(user_id=user.id, target=target, target_id=target_id, created_at=utcnow()))
+    wanted = set(user_ids)
+    if not wanted:
+        return []
+    already = set(
+        session.scalars(
+            select(Follow.user_id).where(
+                Follow.user_id.in_(wanted), Follow.target == target, Follow.target_id == target_id
+            )
+        )
+    )
+    new = sorted(wanted - already)
+    now = utcnow()
+    session.add_all(
+        Follow(user_id=user_id, target=target, target_id=target_id, created_at=now)
+        for user_id in new
+    )
     session.flush()
-    return True
+    return new
 
 
 def unfollow(session: Session, user, target: str, target_id: int) -> bool:

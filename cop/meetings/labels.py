@@ -19,7 +19,7 @@ from cop.meetings.models import (
     RegistrationStatus,
     Visibility,
 )
-from cop.meetings.times import format_instant, format_when
+from cop.meetings.times import day_label, format_instant, format_when
 
 MEETING_KIND_LABELS = {
     MeetingKind.PLENARY: _l("Plenary meeting"),
@@ -101,6 +101,8 @@ def register_template_helpers(app: Flask) -> None:
     filters["meeting_when"] = meeting_when
     filters["meeting_place"] = meeting_place
     filters["local_instant"] = format_instant
+    # `date_or_instant|day_label(zone)`: "19 November 2024".
+    filters["day_label"] = day_label
     filters["meeting_kind_label"] = label_filter(MEETING_KIND_LABELS)
     filters["meeting_format_label"] = label_filter(MEETING_FORMAT_LABELS)
     filters["meeting_status_label"] = label_filter(MEETING_STATUS_LABELS)

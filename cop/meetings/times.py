@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel.dates import format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -73,6 +73,18 @@ def date_pattern(name: str) -> str:
     """The pattern called `name` ("day", "date", "short_day") in the current language."""
     language = str(get_locale() or "en").split("_")[0]
     return DATE_PATTERNS.get(language, DATE_PATTERNS["en"])[name]
+
+
+def day_label(value: date | datetime, zone_name: str | None = None) -> str:
+    """A date as meeting and activity pages write it ("19 November 2024", in the current
+    language); an instant is read on the wall calendar of `zone_name` (UTC without one)."""
+    if isinstance(value, datetime):
+        try:
+            zone = ZoneInfo(zone_name or "UTC")
+        except (ValueError, KeyError):
+            zone = ZoneInfo("UTC")
+        value = value.astimezone(zone).date()
+    return format_date(value, date_pattern("date"), locale=get_locale())
 
 
 def format_when(starts: datetime, ends: datetime, zone_name: str, *, with_zone: bool = True) -> str:

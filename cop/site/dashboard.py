@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from cop import clock
 from cop.activities.models import Activity, ActivityStatus, SupportRequest, activity_challenges
 from cop.audit.models import AuditEntry
-from cop.auth.permissions import require_signed_in
+from cop.auth.permissions import groups_of, require_signed_in
 from cop.challenges.models import (
     OPEN_CHALLENGES,
     Challenge,
@@ -24,7 +24,7 @@ from cop.challenges.models import (
 from cop.challenges.search import PUBLIC_CHALLENGES
 from cop.mail import follows
 from cop.mail.models import Follow
-from cop.members.models import Membership, MembershipStatus, Organisation, Region, Role, User
+from cop.members.models import Organisation, Region, Role, User
 
 # How far back "what moved" looks, and how much of it the page shows.
 RECENT = timedelta(days=60)
@@ -126,13 +126,7 @@ def member_dashboard(session: Session, person: User) -> Dashboard:
         if person.organisation_id is not None
         else None
     )
-    group_ids = list(
-        session.scalars(
-            select(Membership.group_id).where(
-                Membership.user_id == person.id, Membership.status == MembershipStatus.ACTIVE
-            )
-        )
-    )
+    group_ids = list(session.scalars(groups_of(person.id)))
     endorsed = (
         endorsed_challenges(session, region.code, group_ids, since)
         if region is not None and group_ids
@@ -331,10 +325,8 @@ def followed_records(session: Session, person: User) -> Following:
     """What the person follows: one query per kind of record."""
     # Someone who left a group, or a challenge that was closed since they followed it: what
     # they may no longer read is not listed.
-    groups = select(Membership.group_id).where(
-        Membership.user_id == person.id, Membership.status == MembershipStatus.ACTIVE
-    )
-    coordinated = groups.where(Membership.role == Role.COORDINATOR)
+    groups = groups_of(person.id)
+    coordinated = groups_of(person.id, role=Role.COORDINATOR)
     return Following(
         challenges=_followed(
             session,
