@@ -32,6 +32,7 @@ from cop.demo_scale import (
 )
 from cop.meetings.models import Meeting, MeetingKind, MeetingStatus
 from cop.members.models import Organisation, Region, User, WorkingGroup
+from cop.solutions.models import Indicator, Measurement, Solution
 
 CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 # Savepoints are transaction bookkeeping, not queries (the test suite's sessions use them).
@@ -95,6 +96,9 @@ PAGES = (
     Page("group's completed activities", "activities.group_activities", query="status=completed"),
     Page("activity page", "activities.activity"),
     Page("activity page (member)", "activities.activity", "member"),
+    Page("solution page", "solutions.solution"),
+    Page("solution page (member)", "solutions.solution", "member"),
+    Page("solutions dashboard (member)", "solutions.dashboard_page", "member"),
 )
 
 
@@ -246,6 +250,18 @@ def challenge_values(session, slug: str) -> dict[str, object]:
     )
     if activity_id is not None:
         values["activity_id"] = activity_id
+    # The public solution with the most measurements (its chart and table are the longest).
+    solution_id = session.scalar(
+        select(Solution.id)
+        .join(Indicator, Indicator.solution_id == Solution.id)
+        .join(Measurement, Measurement.indicator_id == Indicator.id)
+        .where(Solution.group_id == in_group, Solution.public.is_(True))
+        .group_by(Solution.id)
+        .order_by(func.count().desc(), Solution.id)
+        .limit(1)
+    )
+    if solution_id is not None:
+        values["solution_id"] = solution_id
     return values
 
 

@@ -59,7 +59,8 @@ def _load_scaled_demo(session, scale: int) -> None:
     click.echo(
         f"Scaled demo (scale {scale}): {report.users} people, {report.memberships} memberships, "
         f"{report.groups} groups, {report.meetings} meetings, {report.registrations} "
-        f"registrations, {report.activities} activities, written in {time.perf_counter() - start:.1f}s."
+        f"registrations, {report.activities} activities, {report.solutions} solutions, "
+        f"written in {time.perf_counter() - start:.1f}s."
     )
     for name, email, password in report.accounts:
         click.echo(f"  {name:<18} {email:<32} password: {password}")
@@ -129,17 +130,23 @@ def send_mail_command(limit: int) -> None:
 @cop_group.command("send-reminders")
 @with_appcontext
 def send_reminders_command() -> None:
-    """Queue the meeting reminders that are due (each once), and purge needs of past meetings."""
+    """Queue the meeting reminders that are due (each once), remind the owners of solutions
+    whose progress update is overdue (once per period), and purge needs of past meetings."""
     from cop.meetings.registration import purge_past_needs
     from cop.meetings.reminders import send_reminders
+    from cop.solutions.reminders import send_update_reminders
 
     # Links in the emails are built as in a request, on the public base URL.
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         session = get_session()
         queued = send_reminders(session)
+        updates_due = send_update_reminders(session)
         purged = purge_past_needs(session)
         session.commit()
-    click.echo(f"Reminders: {queued} queued. Needs purged from {purged} past registrations.")
+    click.echo(
+        f"Reminders: {queued} queued. Needs purged from {purged} past registrations. "
+        f"Progress update reminders: {updates_due} queued."
+    )
 
 
 @cop_group.command("send-digests")

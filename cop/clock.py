@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from cop.db import utcnow
 
@@ -14,6 +15,12 @@ _fixed: datetime | None = None
 def now() -> datetime:
     """The current instant (UTC, aware), or the fixed one while `fixed_at` is in effect."""
     return _fixed if _fixed is not None else utcnow()
+
+
+def today(timezone: str = "UTC") -> date:
+    """The current date in `timezone` (an IANA name, such as a group's): a date people type
+    ("measured on", "done on") is not in the future if it is not after this."""
+    return now().astimezone(ZoneInfo(timezone)).date()
 
 
 @contextmanager

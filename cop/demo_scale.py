@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from itertools import islice
+from itertools import islice, product
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
@@ -76,6 +76,20 @@ from cop.members.models import (
     User,
     WorkingGroup,
 )
+from cop.solutions.models import (
+    ACTIVE_STAGES,
+    Direction,
+    Indicator,
+    Measurement,
+    Milestone,
+    ProgressUpdate,
+    Solution,
+    SolutionStage,
+    UpdateStatus,
+    solution_challenges,
+    solution_co_owners,
+    solution_regions,
+)
 
 BATCH = 5000
 PLENARIES = 6
@@ -115,6 +129,8 @@ class ScalePlan:
     practices: int = 0
     # Peer-learning activities, over all the groups.
     activities: int = 0
+    # Solutions (with milestones, an indicator, measurements and updates), over all the groups.
+    solutions: int = 0
 
     @classmethod
     def for_scale(cls, scale: int) -> ScalePlan:
@@ -126,6 +142,7 @@ class ScalePlan:
             challenges=4000 * scale,
             practices=4000 * scale,
             activities=400 * scale,
+            solutions=300 * scale,
         )
 
     def __post_init__(self) -> None:
@@ -147,6 +164,7 @@ class ScaleReport:
     endorsements: int = 0
     practices: int = 0
     activities: int = 0
+    solutions: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -182,6 +200,9 @@ def load_scaled_demo(session: Session, plan: ScalePlan, now: datetime | None = N
         )
         add_activities(
             session, group_id, _share(plan.activities, plan.groups, place), now, report, regions
+        )
+        add_solutions(
+            session, group_id, _share(plan.solutions, plan.groups, place), now, report, regions
         )
     session.flush()
     return report
@@ -1003,3 +1024,193 @@ def add_activities(
     _bulk(session, activity_meetings, held)
     _bulk(session, ActivityExpert, experts)
     return report
+
+
+# Stages in turn: most solutions are under way, a few completed or discontinued.
+SOLUTION_CYCLE = (
+    SolutionStage.CO_DEVELOPMENT,
+    SolutionStage.SUPPORT,
+    SolutionStage.DEPLOYMENT,
+    SolutionStage.DEPLOYMENT,
+    SolutionStage.MONITORING,
+    SolutionStage.MONITORING,
+    SolutionStage.COMPLETED,
+    SolutionStage.DISCONTINUED,
+)
+# The regions solutions are deployed in: a dozen, so that the dashboard's matrix stays legible.
+DEPLOYING_REGIONS = 12
+
+
+def add_solutions(
+    session: Session,
+    group_id: int,
+    count: int,
+    now: datetime | None = None,
+    report: ScaleReport | None = None,
+    regions: list[str] | None = None,
+) -> ScaleReport:
+    """Write `count` solutions in a group (of the scaled demo, or a test's) on its public
+    challenges, owned by its members, each deployed in two regions with three milestones (one
+    done, one overdue, one ahead), an indicator with a few measurements, and progress updates
+    (but some new ones in co-development, which have none yet). Three in four are public.
+    The caller commits."""
+    now = now or clock.now()
+    report = report if report is not None else ScaleReport()
+    regions = regions if regions is not None else _region_codes(session)
+    if not count:
+        return report
+    context = _context(session, report, group_id, now)
+    people = sorted({user_id for user_id, _ in context.members})
+    if not people:
+        return report
+    places = regions[:: max(1, len(regions) // DEPLOYING_REGIONS)][:DEPLOYING_REGIONS]
+    challenges = list(
+        session.scalars(
+            select(Challenge.id)
+            .where(Challenge.group_id == group_id, Challenge.status.in_(PUBLIC_CHALLENGES))
+            .order_by(Challenge.id)
+            .limit(500)
+        )
+    )
+    today = now.date()
+    first = session.scalar(
+        select(func.count()).select_from(Solution).where(Solution.group_id == group_id)
+    )
+    numbers = range(first, first + count)
+    plans = [_solution_plan(number, today, now) for number in numbers]
+    rows = []
+    for number, plan in zip(numbers, plans, strict=True):
+        stage = plan["stage"]
+        rows.append(
+            dict(
+                group_id=group_id,
+                title=f"{ACTIONS[number % len(ACTIONS)]} {AUDIENCES[number // 3 % len(AUDIENCES)]}"
+                f" ({number + 1})",
+                description="Regions co-develop the scheme, pilot it, then deploy it widely.",
+                internal_notes="Budget not confirmed yet." if number % 5 == 0 else "",
+                owner_id=people[number * 13 % len(people)],
+                stage=stage,
+                discontinue_reason="The regions found a better instrument."
+                if stage is SolutionStage.DISCONTINUED
+                else "",
+                starts_on=plan["starts"],
+                planned_end_on=plan["starts"] + timedelta(days=730),
+                public=number % 4 != 3,
+                status=plan["updates"][0][1] if plan["updates"] else None,
+                last_update_on=plan["updates"][0][0] if plan["updates"] else None,
+                created_by_id=context.coordinators[0] if context.coordinators else None,
+                created_at=plan["created"],
+                updated_at=plan["created"],
+                completed_at=plan["ended"] if stage is SolutionStage.COMPLETED else None,
+                discontinued_at=plan["ended"] if stage is SolutionStage.DISCONTINUED else None,
+            )
+        )
+    ids = _bulk(session, Solution, rows, ids=True)
+    report.solutions += len(ids)
+    links, deployed, co_owners, milestones, indicators, updates = [], [], [], [], [], []
+    # Where each solution's indicator is measured: every other one region by region.
+    measured_in: dict[int, list[str | None]] = {}
+    for number, solution_id, plan in zip(numbers, ids, plans, strict=True):
+        for challenge_id in _some(challenges, number, 1 + number % 2, 3):
+            links.append(dict(solution_id=solution_id, challenge_id=challenge_id))
+        places_of = _some(places, number, 2, 5)
+        for code in places_of:
+            deployed.append(dict(solution_id=solution_id, region_code=code))
+        measured_in[number] = list(places_of) if number % 2 and places_of else [None]
+        owner = people[number * 13 % len(people)]
+        co_owner = people[(number * 13 + 1) % len(people)]
+        if number % 2 and co_owner != owner:
+            co_owners.append(dict(solution_id=solution_id, user_id=co_owner))
+        starts = plan["starts"]
+        for offset, title, done in (
+            (30, "Partners agree on the scheme", True),
+            (90 + number % 60, "First regions run the pilot", False),
+            (400, "Evaluation report", False),
+        ):
+            due = starts + timedelta(days=offset)
+            milestones.append(
+                dict(
+                    solution_id=solution_id,
+                    title=title,
+                    due_on=due,
+                    done_on=min(due, today) if done else None,
+                    created_at=plan["created"],
+                    withdrawn_at=None,
+                )
+            )
+        higher = number % 2 == 0
+        indicators.append(
+            dict(
+                solution_id=solution_id,
+                name="SMEs taking part" if higher else "Days to answer a request",
+                unit="SMEs" if higher else "days",
+                direction=Direction.HIGHER if higher else Direction.LOWER,
+                baseline_value=10.0 if higher else 40.0,
+                baseline_on=starts,
+                target_value=50.0 if higher else 10.0,
+                target_on=starts + timedelta(days=730),
+                region_code=None,
+                created_at=plan["created"],
+                withdrawn_at=None,
+            )
+        )
+        for reported, status in plan["updates"]:
+            updates.append(
+                dict(
+                    solution_id=solution_id,
+                    author_id=owner,
+                    reported_on=reported,
+                    status=status,
+                    narrative="The pilot regions signed up their first SMEs.",
+                    help_needed="" if status is UpdateStatus.ON_TRACK else "Contacts in chambers.",
+                    created_at=datetime.combine(reported, datetime.min.time(), tzinfo=now.tzinfo),
+                )
+            )
+    _bulk(session, solution_challenges, links)
+    _bulk(session, solution_regions, deployed)
+    _bulk(session, solution_co_owners, co_owners)
+    _bulk(session, Milestone, milestones)
+    _bulk(session, ProgressUpdate, updates)
+    indicator_ids = _bulk(session, Indicator, indicators, ids=True)
+    measurements = []
+    for number, indicator_id, row in zip(numbers, indicator_ids, indicators, strict=True):
+        step = 1 if row["direction"] is Direction.HIGHER else -1
+        for month, code in product(range(1, 5), measured_in[number]):
+            measured = row["baseline_on"] + timedelta(days=30 * month)
+            if measured > today:
+                break
+            measurements.append(
+                dict(
+                    indicator_id=indicator_id,
+                    region_code=code,
+                    measured_on=measured,
+                    value=row["baseline_value"] + step * (3 + number % 4) * month,
+                    source="Regional innovation agency survey",
+                    recorded_by_id=None,
+                    created_at=datetime.combine(measured, datetime.min.time(), tzinfo=now.tzinfo),
+                    withdrawn_at=None,
+                )
+            )
+    _bulk(session, Measurement, measurements)
+    return report
+
+
+def _solution_plan(number: int, today: date, now: datetime) -> dict:
+    """When a solution started, was created and ended, and its progress updates (newest first:
+    (day, status)); some under way are late with their update, others not."""
+    stage = SOLUTION_CYCLE[number % len(SOLUTION_CYCLE)]
+    starts = today - timedelta(days=60 + number * 37 % 500)
+    created = datetime.combine(starts - timedelta(days=14), datetime.min.time(), tzinfo=now.tzinfo)
+    statuses = list(UpdateStatus)
+    updates = []
+    if not (stage is SolutionStage.CO_DEVELOPMENT and number % 3 == 0):
+        # The newest 0 to 69 days ago: beyond four weeks, the next one is overdue.
+        newest = max(starts, today - timedelta(days=number * 11 % 70))
+        updates = [
+            (newest, statuses[number % 3]),
+            (max(starts, newest - timedelta(days=28)), statuses[(number + 1) % 3]),
+        ]
+    ended = None
+    if stage not in ACTIVE_STAGES:
+        ended = min(now, created + timedelta(days=300))
+    return dict(stage=stage, starts=starts, created=created, updates=updates, ended=ended)

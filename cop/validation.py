@@ -5,6 +5,7 @@ returns the cleaned value or raises Invalid naming the field. (Email addresses a
 from __future__ import annotations
 
 import unicodedata
+from datetime import date, datetime
 from enum import Enum
 from urllib.parse import urlsplit
 
@@ -13,6 +14,10 @@ from flask_babel import gettext as _
 from cop.errors import Invalid
 
 MAX_URL = 500
+# The dates people may type for a record (a start, a due date, a measurement): further off is a
+# typo, and would break the arithmetic on them (a due date weeks after 31 December 9999).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
 MAX_EMAIL = 254
 
 
@@ -81,6 +86,27 @@ def check_choice(enum_class: type[Enum], value, field: str):
         return enum_class(value)
     except ValueError:
         raise Invalid(_("Choose one of the options."), field=field) from None
+
+
+def check_date(value, field: str, *, required: bool = False) -> date | None:
+    """A date from EARLIEST_DATE to LATEST_DATE, or None when none is given (Invalid if
+    `required`)."""
+    if value is None or value == "":
+        if required:
+            raise Invalid(_("Please fill in this field."), field=field)
+        return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise Invalid(_("Enter a date."), field=field)
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise Invalid(
+            _(
+                "Enter a date from %(earliest)s to %(latest)s.",
+                earliest=EARLIEST_DATE.year,
+                latest=LATEST_DATE.year,
+            ),
+            field=field,
+        )
+    return value
 
 
 def check_url(value: str, field: str) -> str:

@@ -68,6 +68,16 @@ WORLD_KEYS = (
     "other_activity",
     "open_request",
     "answered_request",
+    # Solutions of {group} owned by the member, answering {accepted_challenge} in BE10:
+    # {public_solution} (public, in deployment, with the indicator {solution_indicator},
+    # baseline 10 on 2025-01-01, target 50 by 2027-12-31, and the open milestone
+    # {solution_milestone}) and {private_solution} (members only, in co-development);
+    # {other_solution} of {other_group}, members only.
+    "public_solution",
+    "private_solution",
+    "solution_indicator",
+    "solution_milestone",
+    "other_solution",
 )
 
 
@@ -95,6 +105,13 @@ def only(status: int, *roles: str, others: int | str = 403) -> dict[str, int | s
     if "anonymous" not in roles:
         expect["anonymous"] = LOGIN
     return expect
+
+
+def solution_editors(status: int) -> dict[str, int | str]:
+    """A members-only solution's form: `status` for its owner (the member), the group's
+    coordinators and admins; not there (404) for the other people signed in; anonymous
+    people are sent to log in."""
+    return only(status, "member", "coordinator", "admin", others=404)
 
 
 def practice_editors(status: int) -> dict[str, int | str]:
@@ -1408,4 +1425,417 @@ ACCESS_TABLE: list[Route] = [
     # tests/test_unsubscribe.py); a forged link is refused for everyone.
     Route("mail.unsubscribe", "GET", "/unsubscribe/forged-token", everyone(400)),
     Route("mail.unsubscribe", "POST", "/unsubscribe/forged-token", everyone(400)),
+    # --- solutions (cop.solutions.views) ---
+    # The public reads public solutions; the group's members read every one. Its owners (the
+    # member) and the group's coordinators (and admins) edit it; only its owners post its
+    # progress updates; only coordinators publish it.
+    Route("solutions.group_solutions", "GET", "/groups/{group}/solutions/", everyone(200)),
+    Route(
+        "solutions.group_solutions",
+        "GET",
+        "/groups/{group}/solutions/?stage=nonsense&status=&page=x",
+        everyone(200),
+    ),
+    Route("solutions.group_solutions", "GET", "/groups/nowhere/solutions/", everyone(404)),
+    Route("solutions.solution", "GET", "/solutions/{public_solution}", everyone(200)),
+    Route(
+        "solutions.solution",
+        "GET",
+        "/solutions/{private_solution}",
+        {**everyone(404), "member": 200, "coordinator": 200, "admin": 200},
+    ),
+    Route(
+        "solutions.solution", "GET", "/solutions/{other_solution}", {**everyone(404), "admin": 200}
+    ),
+    Route("solutions.solution", "GET", "/solutions/999999999", everyone(404)),
+    Route(
+        "solutions.follow_solution", "POST", "/solutions/{public_solution}/follow", signed_in(302)
+    ),
+    Route(
+        "solutions.follow_solution",
+        "POST",
+        "/solutions/{private_solution}/follow",
+        solution_editors(302),
+    ),
+    Route(
+        "solutions.unfollow_solution",
+        "POST",
+        "/solutions/{public_solution}/unfollow",
+        signed_in(302),
+    ),
+    Route(
+        "solutions.new_solution",
+        "GET",
+        "/groups/{group}/solutions/new",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.new_solution",
+        "GET",
+        "/groups/nowhere/solutions/new",
+        signed_in(404),
+    ),
+    Route(
+        "solutions.new_solution",
+        "POST",
+        "/groups/{group}/solutions/new",
+        # The owner is an active member: coordinators (and admins, members of no group) name
+        # one; the member's own form has no such field and they own it.
+        only(302, "member", "coordinator", "admin"),
+        {
+            "title": "Innovation coaches",
+            "challenges": "{accepted_challenge}",
+            "region_codes": "BE10",
+            "owner_id": "{member_id}",
+        },
+    ),
+    # No challenge: the form again, with the message (400).
+    Route(
+        "solutions.new_solution",
+        "POST",
+        "/groups/{group}/solutions/new",
+        only(400, "member", "coordinator", "admin"),
+        {"title": "Innovation coaches"},
+    ),
+    Route(
+        "solutions.edit_solution",
+        "GET",
+        "/solutions/{public_solution}/edit",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.edit_solution",
+        "GET",
+        "/solutions/{private_solution}/edit",
+        solution_editors(200),
+    ),
+    Route(
+        "solutions.edit_solution",
+        "GET",
+        "/solutions/{other_solution}/edit",
+        only(200, "admin", others=404),
+    ),
+    Route(
+        "solutions.edit_solution",
+        "POST",
+        "/solutions/{public_solution}/edit",
+        only(302, "member", "coordinator", "admin"),
+        {"title": "Renamed", "challenges": "{accepted_challenge}", "region_codes": "BE10"},
+    ),
+    Route(
+        "solutions.edit_solution",
+        "POST",
+        "/solutions/{public_solution}/edit",
+        only(400, "member", "coordinator", "admin"),
+        {"title": "", "challenges": "{accepted_challenge}"},
+    ),
+    Route(
+        "solutions.change_stage",
+        "GET",
+        "/solutions/{public_solution}/stage",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.change_stage",
+        "POST",
+        "/solutions/{public_solution}/stage",
+        only(302, "member", "coordinator", "admin"),
+        {"stage": "monitoring"},
+    ),
+    # Back without a reason: the form again (400); to the stage it is at: a conflict (409).
+    Route(
+        "solutions.change_stage",
+        "POST",
+        "/solutions/{public_solution}/stage",
+        only(400, "member", "coordinator", "admin"),
+        {"stage": "support"},
+    ),
+    Route(
+        "solutions.change_stage",
+        "POST",
+        "/solutions/{public_solution}/stage",
+        only(409, "member", "coordinator", "admin"),
+        {"stage": "deployment"},
+    ),
+    Route(
+        "solutions.publish_solution",
+        "POST",
+        "/solutions/{private_solution}/publish",
+        {**solution_editors(302), "member": 403},
+    ),
+    Route(
+        "solutions.publish_solution",
+        "POST",
+        "/solutions/{public_solution}/publish",
+        only(409, "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.unpublish_solution",
+        "POST",
+        "/solutions/{public_solution}/unpublish",
+        only(302, "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.new_milestone",
+        "GET",
+        "/solutions/{public_solution}/milestones/new",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.new_milestone",
+        "POST",
+        "/solutions/{public_solution}/milestones/new",
+        only(302, "member", "coordinator", "admin"),
+        {"title": "Second call", "due_on": "2027-03-01"},
+    ),
+    Route(
+        "solutions.new_milestone",
+        "POST",
+        "/solutions/{public_solution}/milestones/new",
+        only(400, "member", "coordinator", "admin"),
+        {"title": "Second call"},
+    ),
+    Route(
+        "solutions.edit_milestone",
+        "GET",
+        "/solutions/{public_solution}/milestones/{solution_milestone}/edit",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    # A milestone of another solution is not there under this one.
+    Route(
+        "solutions.edit_milestone",
+        "GET",
+        "/solutions/{private_solution}/milestones/{solution_milestone}/edit",
+        signed_in(404),
+    ),
+    Route(
+        "solutions.edit_milestone",
+        "POST",
+        "/solutions/{public_solution}/milestones/{solution_milestone}/edit",
+        only(302, "member", "coordinator", "admin"),
+        {"title": "Call launched", "due_on": "2027-01-31"},
+    ),
+    Route(
+        "solutions.mark_milestone_done",
+        "GET",
+        "/solutions/{public_solution}/milestones/{solution_milestone}/done",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.mark_milestone_done",
+        "POST",
+        "/solutions/{public_solution}/milestones/{solution_milestone}/done",
+        only(302, "member", "coordinator", "admin"),
+        {"done_on": "2025-06-01"},
+    ),
+    Route(
+        "solutions.mark_milestone_done",
+        "POST",
+        "/solutions/{public_solution}/milestones/{solution_milestone}/done",
+        only(400, "member", "coordinator", "admin"),
+        {"done_on": "2999-01-01"},
+    ),
+    # Reopening an open milestone: a conflict.
+    Route(
+        "solutions.reopen_milestone",
+        "POST",
+        "/solutions/{public_solution}/milestones/{solution_milestone}/reopen",
+        only(409, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.withdraw_milestone",
+        "POST",
+        "/solutions/{public_solution}/milestones/{solution_milestone}/withdraw",
+        only(302, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.new_indicator",
+        "GET",
+        "/solutions/{public_solution}/indicators/new",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.new_indicator",
+        "POST",
+        "/solutions/{public_solution}/indicators/new",
+        only(302, "member", "coordinator", "admin"),
+        {
+            "name": "Jobs created",
+            "unit": "jobs",
+            "direction": "higher",
+            "baseline_value": "0",
+            "baseline_on": "2025-01-01",
+            "target_value": "100",
+            "target_on": "2027-12-31",
+        },
+    ),
+    Route(
+        "solutions.new_indicator",
+        "POST",
+        "/solutions/{public_solution}/indicators/new",
+        only(400, "member", "coordinator", "admin"),
+        {
+            "name": "Jobs created",
+            "unit": "jobs",
+            "direction": "higher",
+            "baseline_value": "100",
+            "baseline_on": "2025-01-01",
+            "target_value": "100",
+            "target_on": "2027-12-31",
+        },
+    ),
+    Route(
+        "solutions.edit_indicator",
+        "GET",
+        "/solutions/{public_solution}/indicators/{solution_indicator}/edit",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.edit_indicator",
+        "GET",
+        "/solutions/{private_solution}/indicators/{solution_indicator}/edit",
+        signed_in(404),
+    ),
+    Route(
+        "solutions.edit_indicator",
+        "POST",
+        "/solutions/{public_solution}/indicators/{solution_indicator}/edit",
+        only(302, "member", "coordinator", "admin"),
+        {
+            "name": "SMEs with a digital project",
+            "unit": "SMEs",
+            "direction": "higher",
+            "baseline_value": "10",
+            "baseline_on": "2025-01-01",
+            "target_value": "60",
+            "target_on": "2027-12-31",
+        },
+    ),
+    Route(
+        "solutions.withdraw_indicator",
+        "POST",
+        "/solutions/{public_solution}/indicators/{solution_indicator}/withdraw",
+        only(302, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.new_measurement",
+        "GET",
+        "/solutions/{public_solution}/measurements/new",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.new_measurement",
+        "POST",
+        "/solutions/{public_solution}/measurements/new",
+        only(302, "member", "coordinator", "admin"),
+        {"indicator": "{solution_indicator}", "value": "12", "measured_on": "2025-06-01"},
+    ),
+    Route(
+        "solutions.new_measurement",
+        "POST",
+        "/solutions/{public_solution}/measurements/new",
+        only(400, "member", "coordinator", "admin"),
+        {"indicator": "{solution_indicator}", "value": "nan", "measured_on": "2025-06-01"},
+    ),
+    # The indicator of another solution, forged into the form: refused (400).
+    Route(
+        "solutions.new_measurement",
+        "POST",
+        "/solutions/{private_solution}/measurements/new",
+        solution_editors(400),
+        {"indicator": "{solution_indicator}", "value": "12", "measured_on": "2025-06-01"},
+    ),
+    Route(
+        "solutions.withdraw_measurement",
+        "POST",
+        "/solutions/{public_solution}/measurements/999999999/withdraw",
+        signed_in(404),
+    ),
+    Route(
+        "solutions.new_update",
+        "GET",
+        "/solutions/{public_solution}/updates/new",
+        only(200, "member"),
+    ),
+    Route(
+        "solutions.new_update",
+        "GET",
+        "/solutions/{private_solution}/updates/new",
+        {**solution_editors(403), "member": 200},
+    ),
+    Route(
+        "solutions.new_update",
+        "POST",
+        "/solutions/{public_solution}/updates/new",
+        only(302, "member"),
+        {"status": "on_track", "narrative": "Twelve SMEs applied."},
+    ),
+    Route(
+        "solutions.new_update",
+        "POST",
+        "/solutions/{public_solution}/updates/new",
+        only(400, "member"),
+        {"status": "on_track", "narrative": ""},
+    ),
+    # --- the solutions dashboard and its CSV exports (cop.solutions.dashboard_views) ---
+    # For the group's members, its coordinators and admins; nobody of the world is a member of
+    # {other_group}.
+    Route(
+        "solutions.dashboard_page",
+        "GET",
+        "/groups/{group}/solutions/dashboard",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.dashboard_page",
+        "GET",
+        "/groups/{other_group}/solutions/dashboard",
+        only(200, "admin"),
+    ),
+    Route("solutions.dashboard_page", "GET", "/groups/nowhere/solutions/dashboard", signed_in(404)),
+    Route(
+        "solutions.solutions_csv",
+        "GET",
+        "/groups/{group}/solutions/solutions.csv",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.indicators_csv",
+        "GET",
+        "/groups/{group}/solutions/indicators.csv",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.measurements_csv",
+        "GET",
+        "/groups/{group}/solutions/measurements.csv",
+        only(200, "member", "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.measurements_csv",
+        "GET",
+        "/groups/{other_group}/solutions/measurements.csv",
+        only(200, "admin"),
+    ),
+    # How often the group's solutions owe a progress update: its coordinators (and admins).
+    Route(
+        "solutions.solution_settings",
+        "GET",
+        "/groups/{group}/solutions/settings",
+        only(200, "coordinator", "admin"),
+    ),
+    Route(
+        "solutions.solution_settings",
+        "POST",
+        "/groups/{group}/solutions/settings",
+        only(302, "coordinator", "admin"),
+        {"update_every_weeks": "6"},
+    ),
+    Route(
+        "solutions.solution_settings",
+        "POST",
+        "/groups/{group}/solutions/settings",
+        only(400, "coordinator", "admin"),
+        {"update_every_weeks": "27"},
+    ),
 ]

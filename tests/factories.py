@@ -50,6 +50,16 @@ from cop.members.models import (
     WorkingGroup,
 )
 from cop.members.services import GroupDetails, create_group
+from cop.solutions.models import (
+    Direction,
+    Indicator,
+    Measurement,
+    Milestone,
+    ProgressUpdate,
+    Solution,
+    SolutionStage,
+    UpdateStatus,
+)
 
 _numbers = itertools.count(1)
 # Hashing with scrypt is slow on purpose; tests share one hash of the common password.
@@ -401,3 +411,121 @@ def make_support_request(
     session.add(request)
     session.flush()
     return request
+
+
+def make_solution(
+    session: Session,
+    group: WorkingGroup,
+    owner: User,
+    *,
+    stage: SolutionStage = SolutionStage.CO_DEVELOPMENT,
+    challenges: tuple[Challenge, ...] = (),
+    region_codes: tuple[str, ...] = ("BE10",),
+    co_owners: tuple[User, ...] = (),
+    public: bool = False,
+    **values,
+) -> Solution:
+    """A solution written directly (no checks, no audit row, no notification); a discontinued
+    one gets a reason unless `values` give one."""
+    values.setdefault("title", f"Solution {next(_numbers)}")
+    values.setdefault("description", "Vouchers and coaching for SMEs' first digital project.")
+    values.setdefault("starts_on", date(2025, 1, 1))
+    if stage is SolutionStage.DISCONTINUED:
+        values.setdefault("discontinue_reason", "The regions found a better instrument.")
+    solution = Solution(
+        group=group,
+        owner=owner,
+        stage=stage,
+        public=public,
+        challenges=list(challenges),
+        regions=[session.get(Region, code) for code in region_codes],
+        co_owners=list(co_owners),
+        **values,
+    )
+    session.add(solution)
+    session.flush()
+    return solution
+
+
+def make_milestone(
+    session: Session, solution: Solution, *, due_on: date = date(2026, 6, 30), **values
+) -> Milestone:
+    values.setdefault("title", f"Milestone {next(_numbers)}")
+    milestone = Milestone(solution=solution, due_on=due_on, **values)
+    session.add(milestone)
+    session.flush()
+    return milestone
+
+
+def make_indicator(
+    session: Session,
+    solution: Solution,
+    *,
+    direction: Direction = Direction.HIGHER,
+    baseline: float = 10.0,
+    target: float = 50.0,
+    baseline_on: date = date(2025, 1, 1),
+    target_on: date = date(2027, 12, 31),
+    region_code: str | None = None,
+    **values,
+) -> Indicator:
+    values.setdefault("name", f"SMEs with a digital project {next(_numbers)}")
+    values.setdefault("unit", "SMEs")
+    indicator = Indicator(
+        solution=solution,
+        direction=direction,
+        baseline_value=baseline,
+        target_value=target,
+        baseline_on=baseline_on,
+        target_on=target_on,
+        region_code=region_code,
+        **values,
+    )
+    session.add(indicator)
+    session.flush()
+    return indicator
+
+
+def make_measurement(
+    session: Session,
+    indicator: Indicator,
+    value: float,
+    measured_on: date,
+    *,
+    region_code: str | None = None,
+    **values,
+) -> Measurement:
+    values.setdefault("source", "Regional innovation agency survey")
+    measurement = Measurement(
+        indicator=indicator,
+        value=value,
+        measured_on=measured_on,
+        region_code=region_code,
+        **values,
+    )
+    session.add(measurement)
+    session.flush()
+    return measurement
+
+
+def make_update(
+    session: Session,
+    solution: Solution,
+    author: User,
+    *,
+    status: UpdateStatus = UpdateStatus.ON_TRACK,
+    reported_on: date = date(2026, 11, 1),
+    **values,
+) -> ProgressUpdate:
+    """A progress update written directly; the solution's status and last update follow it
+    when it is the newest."""
+    values.setdefault("narrative", "Twelve SMEs started their first digital project.")
+    update = ProgressUpdate(
+        solution=solution, author=author, status=status, reported_on=reported_on, **values
+    )
+    session.add(update)
+    if solution.last_update_on is None or reported_on >= solution.last_update_on:
+        solution.status = status
+        solution.last_update_on = reported_on
+    session.flush()
+    return update

@@ -16,6 +16,7 @@ from cop.meetings.models import (
     RegistrationStatus,
 )
 from cop.members.models import MembershipStatus, Role
+from cop.solutions.models import SolutionStage
 from tests.access import ACCESS_TABLE, LOGIN, ROLES, WORLD_KEYS
 from tests.conftest import Browser
 from tests.factories import (
@@ -23,10 +24,13 @@ from tests.factories import (
     make_challenge,
     make_feed_token,
     make_group,
+    make_indicator,
     make_meeting,
     make_membership,
+    make_milestone,
     make_organisation,
     make_registration,
+    make_solution,
     make_support_request,
     make_theme,
     make_user,
@@ -98,6 +102,18 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
         status=SupportStatus.DECLINED,
         answer="A study visit already covers this.",
     )
+    public_solution = make_solution(
+        session,
+        group,
+        member,
+        stage=SolutionStage.DEPLOYMENT,
+        challenges=(accepted_challenge,),
+        public=True,
+    )
+    private_solution = make_solution(session, group, member, challenges=(accepted_challenge,))
+    solution_indicator = make_indicator(session, public_solution)
+    solution_milestone = make_milestone(session, public_solution)
+    other_solution = make_solution(session, other_group, make_user(session))
     session.commit()
     people = {
         "user": user,
@@ -133,6 +149,11 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
         "other_activity": other_activity.id,
         "open_request": open_request.id,
         "answered_request": answered_request.id,
+        "public_solution": public_solution.id,
+        "private_solution": private_solution.id,
+        "solution_indicator": solution_indicator.id,
+        "solution_milestone": solution_milestone.id,
+        "other_solution": other_solution.id,
     }
     assert set(values) == set(WORLD_KEYS)
     return people, values

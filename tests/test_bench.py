@@ -39,6 +39,7 @@ from cop.meetings.models import (
     RegistrationStatus,
 )
 from cop.members.models import Membership, User, WorkingGroup
+from cop.solutions.models import Milestone, Solution, SolutionStage
 
 TINY = ScalePlan(
     members=60,
@@ -48,6 +49,7 @@ TINY = ScalePlan(
     challenges=90,
     practices=60,
     activities=30,
+    solutions=30,
 )
 NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -238,6 +240,16 @@ def test_the_scaled_demo_writes_the_planned_numbers(session):
         if activity.status is ActivityStatus.COMPLETED:
             assert activity.evaluation_learnt and activity.evaluation_changes
     assert count(session, User, User.contactable) > 0
+    # Solutions at every stage, on their group's challenges, with their milestones, an
+    # indicator measured and updates.
+    assert count(session, Solution) == report.solutions == 30
+    for stage in SolutionStage:
+        assert count(session, Solution, Solution.stage == stage), stage
+    for solution in session.scalars(select(Solution)):
+        assert {c.group_id for c in solution.challenges} == {solution.group_id}
+        assert len(solution.regions) == 2 and len(solution.milestones) == 3
+        assert solution.indicators[0].measurements
+    assert count(session, Milestone, Milestone.done_on.is_(None), Milestone.due_on < NOW.date())
 
     with pytest.raises(AlreadyLoaded):
         load_scaled_demo(session, TINY, now=NOW)
@@ -295,6 +307,9 @@ def test_the_measured_pages_answer_and_their_queries_are_counted(app, session, c
     assert paths["group's activities"] == "/groups/scale-01/activities/"
     assert paths["activity page"].startswith("/activities/")
     assert paths["activity page (member)"] == paths["activity page"]
+    assert paths["solution page"].startswith("/solutions/")
+    assert paths["solution page (member)"] == paths["solution page"]
+    assert paths["solutions dashboard (member)"] == "/groups/scale-01/solutions/dashboard"
     assert "&theme=" in paths["challenge search+filters (member)"]
     member = app.test_client()
     log_in(member, SCALE_MEMBER)

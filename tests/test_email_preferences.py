@@ -96,6 +96,7 @@ def test_saving_sets_the_period_and_stops_the_unticked_kinds(browser, session, u
     # The coordinators' notices, not offered, are not stopped by their box's absence.
     assert opt_outs(session) == {
         "meeting_reminders",
+        "solution_reminders",
         "registrations",
         "membership",
         "contributions",

@@ -368,6 +368,7 @@ def test_sqlite_table_rebuild_keeps_referencing_rows_and_checks_foreign_keys(scr
                 "ck_working_groups_duration_months_range",
                 "ck_working_groups_meetings_per_year_range",
                 "ck_working_groups_slug_not_empty",
+                "ck_working_groups_update_every_weeks_range",
             }
 
         # A revision leaving a dangling foreign key is refused and rolled back.

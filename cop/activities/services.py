@@ -25,9 +25,14 @@ from cop.activities.models import (
 )
 from cop.audit.services import audited, record_change, snapshot
 from cop.auth.permissions import require_coordinator, require_signed_in
-from cop.challenges.models import Challenge, GoodPractice, PracticeStatus
-from cop.challenges.search import PUBLIC_CHALLENGES
-from cop.challenges.services import MAX_DESCRIPTION, MAX_NOTE, MAX_TITLE, find_regions
+from cop.challenges.models import GoodPractice, PracticeStatus
+from cop.challenges.services import (
+    MAX_DESCRIPTION,
+    MAX_NOTE,
+    MAX_TITLE,
+    find_open_challenges,
+    find_regions,
+)
 from cop.errors import Conflict, Invalid, NotFound
 from cop.mail import follows
 from cop.meetings.models import Meeting
@@ -37,7 +42,7 @@ from cop.validation import Problems, check_choice, check_text, check_url
 
 MAX_ROLE = 200
 MAX_EXPERTS = 100
-MAX_LINKED = 100  # challenges or meetings an activity names
+MAX_LINKED = 100  # meetings an activity names
 
 ACTIVITY_FIELDS = (
     "kind",
@@ -97,34 +102,6 @@ def _host_region(session: Session, code: str | None):
     except Invalid:
         raise Invalid(_("Choose a region from the list."), field="host_region_code") from None
     return region
-
-
-def _challenges(
-    session: Session, group: WorkingGroup, ids: Iterable[int], keep: Iterable[Challenge]
-) -> list[Challenge]:
-    """The group's challenges named, public and still open (accepted, being addressed,
-    addressed: a proposed one is not public yet, so the activity's page could not show it);
-    those the activity already addresses stay though closed or merged since."""
-    wanted = set(ids)
-    if len(wanted) > MAX_LINKED:
-        raise Invalid(_("Choose at most %(num)s challenges.", num=MAX_LINKED), field="challenges")
-    kept = [challenge for challenge in keep if challenge.id in wanted]
-    wanted -= {challenge.id for challenge in kept}
-    found = list(
-        session.scalars(
-            select(Challenge).where(
-                Challenge.id.in_(wanted),
-                Challenge.group_id == group.id,
-                Challenge.status.in_(PUBLIC_CHALLENGES),
-            )
-        )
-    )
-    if len(found) != len(wanted):
-        raise Invalid(
-            _("Choose among the group's accepted challenges (not proposed, merged or closed)."),
-            field="challenges",
-        )
-    return sorted(kept + found, key=lambda challenge: challenge.id)
 
 
 def _meetings(session: Session, group: WorkingGroup, ids: Iterable[int]) -> list[Meeting]:
@@ -197,7 +174,11 @@ def _checked(
         ),
         "host_region": problems.check(_host_region, session, details.host_region_code),
         "challenges": problems.check(
-            _challenges, session, group, details.challenge_ids, keep.challenges if keep else ()
+            find_open_challenges,
+            session,
+            group,
+            details.challenge_ids,
+            keep.challenges if keep else (),
         ),
         "meetings": problems.check(_meetings, session, group, details.meeting_ids),
         "experts": problems.check(_experts, session, group, details.experts),

@@ -43,6 +43,8 @@ from cop.meetings.models import Meeting
 from cop.members.models import Helix, Organisation, Region, User, WorkingGroup
 from cop.members.regions import country_name
 from cop.members.services import get_public_group
+from cop.solutions.models import Solution
+from cop.solutions.pages import challenge_solutions
 
 PER_PAGE = 25
 
@@ -336,6 +338,7 @@ class ChallengePage:
     merged_here: list[Challenge]  # challenges merged into this one (members see them)
     merged_end: Challenge | None  # where a merged challenge's endorsements count now
     practices: list[GoodPractice]
+    solutions: list[Solution]  # answering it, those the reader may read
 
 
 @dataclass(frozen=True)
@@ -568,6 +571,7 @@ def _page(session: Session, viewer, challenge: Challenge, reader: Standing) -> C
         merged_here=merged_here,
         merged_end=merged_end(challenge),
         practices=practices,
+        solutions=challenge_solutions(session, challenge.id, reader),
     )
 
 

@@ -80,6 +80,41 @@ def find_regions(session: Session, codes: list[str]) -> list[Region]:
     return sorted(regions, key=lambda region: region.code)
 
 
+MAX_LINKED_CHALLENGES = 100  # challenges an activity or a solution names
+
+
+def find_open_challenges(
+    session: Session, group: WorkingGroup, ids: Iterable[int], keep: Iterable[Challenge] = ()
+) -> list[Challenge]:
+    """The group's challenges named, public and still open (accepted, being addressed,
+    addressed: a proposed one is not public yet, so the page of the activity or solution that
+    names it could not show it), in id order; those of `keep` (what the record already names)
+    stay though closed or merged since. Invalid on the field "challenges" otherwise."""
+    wanted = set(ids)
+    if len(wanted) > MAX_LINKED_CHALLENGES:
+        raise Invalid(
+            _("Choose at most %(num)s challenges.", num=MAX_LINKED_CHALLENGES),
+            field="challenges",
+        )
+    kept = [challenge for challenge in keep if challenge.id in wanted]
+    wanted -= {challenge.id for challenge in kept}
+    found = list(
+        session.scalars(
+            select(Challenge).where(
+                Challenge.id.in_(wanted),
+                Challenge.group_id == group.id,
+                Challenge.status.in_(PUBLIC_CHALLENGES),
+            )
+        )
+    )
+    if len(found) != len(wanted):
+        raise Invalid(
+            _("Choose among the group's accepted challenges (not proposed, merged or closed)."),
+            field="challenges",
+        )
+    return sorted(kept + found, key=lambda challenge: challenge.id)
+
+
 def _meeting(session: Session, group: WorkingGroup, meeting_id: int | None) -> Meeting | None:
     if meeting_id is None:
         return None

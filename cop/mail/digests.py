@@ -30,6 +30,7 @@ RECORD_LABELS: dict[str, LazyString] = {
     follows.PRACTICE: _l("Good practice"),
     follows.ACTIVITY: _l("Activity"),
     follows.SUPPORT_REQUEST: _l("Support request"),
+    follows.SOLUTION: _l("Solution"),
 }
 
 # Each event's sentence: (with its detail, without one). The detail is quoted as %(detail)s.
@@ -101,13 +102,66 @@ EVENT_SENTENCES: dict[str, tuple[LazyString | None, LazyString]] = {
         _l("This request was declined: %(detail)s"),
         _l("This request was declined."),
     ),
+    "solution.created": (None, _l("A new solution answers a challenge you follow.")),
+    "solution.owner_named": (None, _l("You are named as an owner of this solution.")),
+    "solution.changed": (None, _l("The details of this solution changed.")),
+    "solution.stage_changed.co_development": (
+        _l("This solution is back in co-development: %(detail)s"),
+        _l("This solution is back in co-development."),
+    ),
+    "solution.stage_changed.support": (
+        _l("This solution moved to the support stage. %(detail)s"),
+        _l("This solution moved to the support stage."),
+    ),
+    "solution.stage_changed.deployment": (
+        _l("This solution is being deployed. %(detail)s"),
+        _l("This solution is being deployed."),
+    ),
+    "solution.stage_changed.monitoring": (
+        _l("This solution is being monitored. %(detail)s"),
+        _l("This solution is being monitored."),
+    ),
+    "solution.stage_changed.completed": (
+        _l("This solution is completed. %(detail)s"),
+        _l("This solution is completed."),
+    ),
+    "solution.stage_changed.discontinued": (
+        _l("This solution is discontinued: %(detail)s"),
+        _l("This solution is discontinued."),
+    ),
+    "solution.published": (None, _l("This solution is now public.")),
+    "solution.milestone_done": (
+        _l("A milestone of this solution was reached: “%(detail)s”."),
+        _l("A milestone of this solution was reached."),
+    ),
+    # A progress update: its status is in the event (cop.solutions.updates.update_event), so
+    # that each reader's digest says it in their language; the detail is the narrative's start.
+    "solution.update_posted.on_track": (
+        _l("Progress update: on track. %(detail)s"),
+        _l("Progress update: on track."),
+    ),
+    "solution.update_posted.at_risk": (
+        _l("Progress update: at risk. %(detail)s"),
+        _l("Progress update: at risk."),
+    ),
+    "solution.update_posted.off_track": (
+        _l("Progress update: off track. %(detail)s"),
+        _l("Progress update: off track."),
+    ),
 }
 UNKNOWN_EVENT = _l("It was updated.")
 
 
 # The events whose detail is Markdown (what participants learnt); the others' are plain text
 # (titles, names, reasons), quoted as typed.
-MARKDOWN_DETAILS = frozenset({"activity.completed"})
+MARKDOWN_DETAILS = frozenset(
+    {
+        "activity.completed",
+        "solution.update_posted.on_track",
+        "solution.update_posted.at_risk",
+        "solution.update_posted.off_track",
+    }
+)
 
 
 def detail_text(detail: str | None, *, markdown: bool = False) -> str:

@@ -16,7 +16,8 @@ CHALLENGE = "challenge"
 PRACTICE = "practice"
 ACTIVITY = "activity"
 SUPPORT_REQUEST = "support_request"
-TARGETS = (CHALLENGE, PRACTICE, ACTIVITY, SUPPORT_REQUEST)
+SOLUTION = "solution"
+TARGETS = (CHALLENGE, PRACTICE, ACTIVITY, SUPPORT_REQUEST, SOLUTION)
 
 
 # What each kind of record's package says its readers may still read, for the digests: a

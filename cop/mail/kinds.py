@@ -48,6 +48,12 @@ KINDS: tuple[MailKind, ...] = (
         ("meeting_reminder",),
     ),
     MailKind(
+        "solution_reminders",
+        _l("reminders of your solutions' progress updates"),
+        _l("When a solution you own is due its progress update, once per period."),
+        ("solution_update_due",),
+    ),
+    MailKind(
         "registrations",
         _l("news of your meeting registrations"),
         _l(

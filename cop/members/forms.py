@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from cop.members.membership import MAX_TEXT
 
@@ -48,6 +48,12 @@ class GroupForm(FlaskForm):
     )
     timezone = StringField(
         _l("Time zone"), default="Europe/Brussels", validators=[DataRequired(), Length(max=64)]
+    )
+    update_every_weeks = IntegerField(
+        _l("Progress update of each solution every (weeks)"),
+        default=4,
+        # Left empty: the usual four weeks.
+        validators=[Optional(), NumberRange(1, 26)],
     )
 
 

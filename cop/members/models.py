@@ -109,6 +109,7 @@ class WorkingGroup(Base):
         CheckConstraint("duration_months BETWEEN 1 AND 120", name="duration_months_range"),
         CheckConstraint("meetings_per_year BETWEEN 1 AND 12", name="meetings_per_year_range"),
         CheckConstraint("slug <> ''", name="slug_not_empty"),
+        CheckConstraint("update_every_weeks BETWEEN 1 AND 26", name="update_every_weeks_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +121,8 @@ class WorkingGroup(Base):
     meetings_per_year: Mapped[int] = mapped_column(Integer, default=2)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How often the owners of the group's solutions post a progress update.
+    update_every_weeks: Mapped[int] = mapped_column(Integer, default=4)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

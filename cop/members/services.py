@@ -25,6 +25,7 @@ GROUP_FIELDS = (
     "meetings_per_year",
     "timezone",
     "archived",
+    "update_every_weeks",
 )
 
 
@@ -38,6 +39,8 @@ class GroupDetails:
     meetings_per_year: int = 2
     timezone: str = "Europe/Brussels"
     links: tuple[tuple[str, str], ...] = ()  # (title, url)
+    # How often the owners of the group's solutions post a progress update.
+    update_every_weeks: int = 4
 
 
 def validate_group(details: GroupDetails) -> None:
@@ -49,6 +52,10 @@ def validate_group(details: GroupDetails) -> None:
         raise Invalid(_("The duration is 1 to 120 months."), field="duration_months")
     if not 1 <= details.meetings_per_year <= 12:
         raise Invalid(_("A group meets 1 to 12 times a year."), field="meetings_per_year")
+    if not 1 <= details.update_every_weeks <= 26:
+        raise Invalid(
+            _("Ask for a progress update every 1 to 26 weeks."), field="update_every_weeks"
+        )
     if details.timezone not in available_timezones():
         raise Invalid(_("Choose a time zone such as Europe/Brussels."), field="timezone")
     for title, url in details.links:
@@ -71,6 +78,7 @@ def create_group(session: Session, actor: User | None, details: GroupDetails) ->
         duration_months=details.duration_months,
         meetings_per_year=details.meetings_per_year,
         timezone=details.timezone,
+        update_every_weeks=details.update_every_weeks,
         archived=False,
         links=[
             GroupLink(position=i, title=title.strip(), url=url)

@@ -229,6 +229,7 @@ def admin_groups():
             duration_months=form.duration_months.data,
             meetings_per_year=form.meetings_per_year.data,
             timezone=form.timezone.data.strip(),
+            update_every_weeks=form.update_every_weeks.data or 4,
         )
         try:
             group = create_group(session, current_user, details)

@@ -18,6 +18,7 @@ from cop.members.people_views import join_links
 from cop.members.services import list_active_groups
 from cop.site import bp
 from cop.site.dashboard import member_dashboard
+from cop.solutions.pages import group_panel as solutions_panel
 from cop.web import safe_next
 
 
@@ -39,6 +40,7 @@ def group(slug: str):
         agenda=group_agenda(db, page.group, page.coordinates),
         highlights=group_highlights(db, page.group),
         doing=group_panel(db, page.group),
+        solutions=solutions_panel(db, page.group, members=page.sees_directory),
     )
 
 
