@@ -122,8 +122,13 @@ class DemoSolution:
         return self.stages[-1][0] if self.stages else S.CO_DEVELOPMENT
 
 
-def _monthly(first: float, step: float, months: int = 12) -> tuple[float, ...]:
-    return tuple(round(first + step * month, 1) for month in range(months))
+def _monthly(first: float, step: float, months: int = 12, *, whole: bool = False):
+    """A year of monthly values from `first`, `step` more each month; `whole` for a count
+    (companies, projects: no half company), rounded to whole numbers."""
+    return tuple(
+        float(round(first + step * month)) if whole else round(first + step * month, 1)
+        for month in range(months)
+    )
 
 
 DEMO_SOLUTIONS = (
@@ -158,7 +163,10 @@ more than a larger voucher.""",
                 target=60,
                 baseline_on=-420,
                 target_on=300,
-                values=(("AT12", _monthly(13, 1.5)), ("ITH5", _monthly(12, 2.5))),
+                values=(
+                    ("AT12", _monthly(13, 1.5, whole=True)),
+                    ("ITH5", _monthly(12, 2.5, whole=True)),
+                ),
             ),
             DemoIndicator(
                 "Share of vouchers going to companies that had one before",

@@ -255,6 +255,7 @@ def test_each_status_has_its_digest_sentence(app, event, sentence):
 
 def test_the_next_update_is_due_every_n_weeks_after_the_newest(session, world):
     solution = world["solution"]
+    solution.created_at = datetime(2024, 12, 1, 12, 0, tzinfo=UTC)
     # No update yet: due four weeks after it started (1 January 2025).
     assert updates.next_update_due(solution, 4, TODAY) == date(2025, 1, 29)
     assert updates.update_overdue(solution, 4, TODAY)
@@ -266,6 +267,13 @@ def test_the_next_update_is_due_every_n_weeks_after_the_newest(session, world):
     assert not updates.update_overdue(solution, 4, date(2026, 11, 29))  # due that day
     assert updates.update_overdue(solution, 4, date(2026, 11, 30))
     assert updates.update_overdue(solution, 2, TODAY)
+
+
+def test_a_solution_proposed_after_it_started_owes_its_first_update_a_period_later(session, world):
+    solution = world["solution"]  # started on 1 January 2025
+    solution.created_at = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    assert updates.next_update_due(solution, 4, TODAY) == date(2026, 12, 18)
+    assert not updates.update_overdue(solution, 4, TODAY)
 
 
 def test_without_a_start_date_the_update_is_due_after_its_creation(session, world):

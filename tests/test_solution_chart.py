@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from cop.solutions.chart import indicator_chart
+from cop.solutions.chart import LEFT, indicator_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -173,3 +173,12 @@ def test_the_description_counts_the_measurements_and_names_a_table_only_with_val
     assert "the table beside the chart gives its value" in one
     none = draw(lines=[]).find(f"{SVG}desc").text
     assert "No measurement yet." in none and "table" not in none
+
+
+def test_a_long_unit_stays_inside_the_drawing():
+    # Written rightwards from the top of the value axis: ending at the axis, as before, a long
+    # unit ran off the chart's left edge.
+    root = draw(Indicator(unit="companies per 1,000 inhabitants"))
+    unit = next(node for node in root.iter(f"{SVG}text") if node.get("class") == "chart-unit")
+    assert unit.text == "companies per 1,000 inhabitants"
+    assert (float(unit.get("x")), unit.get("text-anchor")) == (LEFT, "start")

@@ -95,6 +95,8 @@ def world(app, session):
     challenge("Their challenge", in_group=other)
 
     def solution(title, stage, challenges, regions, **values):
+        # Proposed before they started: their first update is due a period after the start.
+        values.setdefault("created_at", datetime(2026, 1, 5, tzinfo=UTC))
         return make_solution(
             session,
             group,

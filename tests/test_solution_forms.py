@@ -33,6 +33,7 @@ from tests.factories import (
     make_membership,
     make_milestone,
     make_solution,
+    make_update,
     make_user,
 )
 
@@ -225,6 +226,20 @@ def test_an_owner_edits_and_a_member_may_not(app, session, world):
 # --- The stage --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Now at the stage: Deployment."),
+        ("fr", "Étape actuelle : Déploiement."),
+        ("de", "Aktuelle Phase: Einführung."),
+    ],
+)
+def test_the_stage_form_names_the_current_stage(app, world, language, said):
+    browser = browser_for(app, world["owner"])
+    browser.client.get(f"/language/{language}")
+    assert said in main_of(browser.client.get(f"/solutions/{world['solution'].id}/stage"))
+
+
 def test_moving_back_without_a_reason_is_refused(app, session, world):
     solution = world["solution"]
     browser = browser_for(app, world["owner"])
@@ -251,7 +266,8 @@ def test_completing_with_open_milestones_asks_for_the_confirmation(app, session,
     browser = browser_for(app, world["coordinator"])
     path = f"/solutions/{solution.id}/stage"
     form = main_of(browser.client.get(path))
-    assert "Complete it although 1 milestone is open" in form
+    assert "Complete it all the same" in form
+    assert "Only when completing: 1 milestone is still open, and stays so." in form
     before = written(session)
     response = browser.post(path, {"stage": "completed"}, page=path)
     assert response.status_code == 400
@@ -403,6 +419,39 @@ def test_the_unit_of_a_measured_indicator_stays(app, session, world):
 
 
 @pytest.mark.parametrize(
+    ("language", "baseline", "target"),
+    [("en", "1.125", "2.5"), ("fr", "1,125", "2,5"), ("de", "1,125", "2,5")],
+)
+def test_an_indicator_saved_unchanged_keeps_its_values_in_every_language(
+    app, session, world, language, baseline, target
+):
+    # "1.125" read back in French or German would be eleven hundred and twenty-five.
+    indicator = make_indicator(session, world["solution"], name="Share", baseline=1.125, target=2.5)
+    session.commit()
+    browser = browser_for(app, world["owner"])
+    browser.client.get(f"/language/{language}")
+    path = f"/solutions/{world['solution'].id}/indicators/{indicator.id}/edit"
+    form = main_of(browser.client.get(path))
+    assert f'value="{baseline}"' in form and f'value="{target}"' in form
+    response = browser.post(
+        path,
+        {
+            "name": "Share",
+            "unit": "SMEs",
+            "direction": "higher",
+            "baseline_value": baseline,
+            "baseline_on": "2025-01-01",
+            "target_value": target,
+            "target_on": "2027-12-31",
+        },
+        page=path,
+    )
+    assert response.status_code == 302
+    session.refresh(indicator)
+    assert (indicator.baseline_value, indicator.target_value) == (1.125, 2.5)
+
+
+@pytest.mark.parametrize(
     ("value", "message"),
     [
         ("nan", "Enter a number, such as 12 or 3.5: not “NaN” nor an infinity."),
@@ -533,6 +582,29 @@ def test_an_owner_posts_an_update(app, session, world):
     assert solution.last_update_on == date(2026, 11, 14)
     page = main_of(browser.client.get(f"/solutions/{solution.id}"))
     assert "The call failed." in page and "Off track" in page
+
+
+def test_the_update_form_says_when_the_update_is_overdue_rather_than_due_in_the_past(
+    app, session, world
+):
+    solution = world["solution"]  # started 1 January 2025, no update yet: due 29 January 2025
+    solution.created_at = datetime(2024, 12, 1, tzinfo=UTC)  # proposed before it started
+    session.commit()
+    browser = browser_for(app, world["owner"])
+    path = f"/solutions/{solution.id}/updates/new"
+    form = main_of(browser.client.get(path))
+    assert "This one is overdue: it was due on 29 January 2025." in form
+    assert "The next one is due on" not in form
+    browser.client.get("/language/fr")
+    assert "Celui-ci est en retard : il était attendu le 29 janvier 2025." in main_of(
+        browser.client.get(path)
+    )
+    browser.client.get("/language/en")
+    make_update(session, solution, world["owner"], reported_on=date(2026, 11, 1))
+    session.commit()
+    form = main_of(browser.client.get(path))
+    assert "The next one is due on 29 November 2026." in form
+    assert "overdue" not in form
 
 
 def test_an_update_without_its_narrative_or_dated_ahead_is_refused(app, session, world):

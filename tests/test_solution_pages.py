@@ -183,6 +183,37 @@ def test_indicators_have_a_chart_and_the_same_values_in_tables(app, world):
     assert ">30<" in table and ">20<" in table
 
 
+def test_the_headline_progress_says_what_it_is_of_when_regions_are_measured(app, session, world):
+    regional = make_indicator(
+        session, world["public"], name="Vouchers paid", baseline=0, target=100
+    )
+    make_measurement(session, regional, 20, date(2025, 6, 1), region_code="BE10")
+    make_measurement(session, regional, 50, date(2025, 6, 1), region_code="PT11")
+    session.commit()
+    browser = browser_for(app)
+    page = main_of(browser.client.get(f"/solutions/{world['public'].id}"))
+    whole = page[page.index(f'id="indicator-{world["indicator"].id}"') :]
+    assert (
+        "<strong>Progress:</strong> 25% of the way to the target (for the whole solution)</p>"
+        in whole
+    )
+    # Brussels 20 %, Norte 50 %: the headline 35 % is their average, and says so.
+    section = page[page.index(f'id="indicator-{regional.id}"') :]
+    assert (
+        "<strong>Progress:</strong> 35% of the way to the target"
+        " (average of the 2 regions measured)</p>" in section
+    )
+    browser.client.get("/language/fr")
+    page = main_of(browser.client.get(f"/solutions/{world['public'].id}"))
+    assert "35\u00a0% du chemin vers la cible (moyenne des 2 régions mesurées)" in page
+    # An indicator set for one region names it already: nothing more is said.
+    regional.region_code = "PT11"
+    session.commit()
+    page = main_of(browser.client.get(f"/solutions/{world['public'].id}"))
+    section = page[page.index(f'id="indicator-{regional.id}"') :].split("</article>")[0]
+    assert "(moyenne" not in section and "région mesurée" not in section
+
+
 def test_a_non_public_solution_is_not_there_for_the_public(app, world):
     path = f"/solutions/{world['private'].id}"
     assert browser_for(app).client.get(path).status_code == 404
@@ -509,6 +540,19 @@ def test_a_withdrawn_indicator_leaves_the_page_and_a_withdrawn_milestone_shows_t
     member = main_of(browser_for(app, world["member"]).client.get(path))
     row = member[member.index("Call launched") :].split("</tr>")[0]
     assert "Withdrawn" in row and "Overdue" not in row
+    # In French, a withdrawn milestone says so (not "Documents retirés", the materials' word).
+    french = browser_for(app, world["member"])
+    french.client.get("/language/fr")
+    member = main_of(french.client.get(path))
+    row = member[member.index("Call launched") :].split("</tr>")[0]
+    assert '<span class="tag">Retiré</span>' in row and "Documents" not in row
+
+
+def test_in_german_the_regions_deploying_a_solution_are_not_called_introductory(app, world):
+    browser = browser_for(app)
+    browser.client.get("/language/de")
+    page = main_of(browser.client.get(f"/solutions/{world['public'].id}"))
+    assert "<dt>Umsetzende Regionen</dt>" in page and "Einführende" not in page
 
 
 def test_a_discontinued_solution_says_why(app, session, world):

@@ -36,7 +36,13 @@ def audit_rows(session) -> int:
 
 def test_a_coordinator_sets_the_period_and_due_dates_follow(app, session, world):
     group = world["group"]
-    solution = make_solution(session, group, world["member"], starts_on=date(2026, 9, 1))
+    solution = make_solution(
+        session,
+        group,
+        world["member"],
+        starts_on=date(2026, 9, 1),
+        created_at=datetime(2026, 8, 20, tzinfo=UTC),
+    )
     assert next_update_due(solution, group.update_every_weeks) == date(2026, 9, 29)
     with app.test_request_context():
         set_update_period(session, world["coordinator"], group, "2")
@@ -96,3 +102,20 @@ def test_digits_of_other_scripts_are_refused_not_a_crash(app, session, world):
         assert refused.status_code == 400
     session.expire_all()
     assert world["group"].update_every_weeks == 4
+
+
+def test_a_period_of_one_week_reads_as_one_week_in_each_language(app, session, world):
+    coordinator = Browser(app.test_client())
+    coordinator.login(world["coordinator"])
+    page = "/groups/innovation-diffusion/solutions/settings"
+    for language, said in (
+        ("en", "Progress updates are now due every week."),
+        ("fr", "Les points d&#39;avancement sont désormais attendus chaque semaine."),
+        ("de", "Fortschrittsberichte sind jetzt jede Woche fällig."),
+    ):
+        coordinator.client.get(f"/language/{language}")
+        saved = coordinator.post(page, {"update_every_weeks": "1"}, page=page)
+        assert saved.status_code == 302
+        board = coordinator.client.get(saved.headers["Location"]).get_data(as_text=True)
+        assert said in board
+        assert " 1 weeks" not in board and "toutes les 1 " not in board and "alle 1 " not in board

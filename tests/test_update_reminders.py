@@ -97,10 +97,32 @@ def test_the_reminder_names_the_solution_its_due_date_and_its_page(app, session,
     assert message.subject == "Progress update due: Digital vouchers"
     assert "Hello Olivia Owner," in message.body_text
     assert "was due on 12 November 2026" in message.body_text
-    assert "every 4 weeks" in message.body_text
+    assert "asks the owners of each solution for one every 4 weeks" in message.body_text
     assert f"http://cop.test/solutions/{world['solution'].id}" in message.body_text
     # Owners may turn these reminders off, as a kind of email of their own.
     assert "List-Unsubscribe" in message.headers
+
+
+def test_the_reminder_reads_well_for_a_weekly_update_in_the_owner_s_language(app, session, world):
+    world["group"].update_every_weeks = 1  # the last update of 15 October: due 22 October
+    world["owner"].language = "fr"
+    world["co_owner"].language = "de"
+    session.commit()
+    run(app, session, date(2026, 11, 20))
+
+    by_person = {message.recipient: message for message in reminders(session)}
+    french, german = by_person["olivia@example.org"], by_person["carl@example.org"]
+    assert french.subject == "Point d'avancement attendu : Digital vouchers"
+    assert (
+        "Le groupe Innovation Diffusion demande aux responsables de chaque solution un point"
+        " chaque semaine" in " ".join(french.body_text.split())
+    )
+    assert german.subject == "Fortschrittsbericht fällig: Digital vouchers"
+    assert "bittet die Verantwortlichen jeder Lösung jede Woche um einen Bericht" in " ".join(
+        german.body_text.split()
+    )
+    for message in (french, german):
+        assert "1 semaines" not in message.body_text and "1 Wochen" not in message.body_text
 
 
 def test_a_recent_update_stops_the_reminders(app, session, world):

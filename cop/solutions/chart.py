@@ -185,8 +185,10 @@ def indicator_chart(
         f"</g>"
     )
     if unit:
+        # From the top of the value axis rightwards: a long unit ("companies per 1,000
+        # inhabitants") stays in the drawing instead of running off its left edge.
         parts.append(
-            f'<text class="chart-unit" x="{LEFT - 6}" y="{TOP - 6}" text-anchor="end" '
+            f'<text class="chart-unit" x="{LEFT}" y="{TOP - 6}" text-anchor="start" '
             f'font-size="12" fill="#525a63">{escape(unit)}</text>'
         )
 

@@ -4,7 +4,7 @@ queries are in cop.solutions.dashboard and cop.solutions.exports."""
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from cop.auth.permissions import is_coordinator, login_required, require_coordinator
@@ -48,9 +48,10 @@ def solution_settings(slug: str):
         lambda: set_update_period(session, current_user, group, form.update_every_weeks.data),
     ):
         flash(
-            _(
+            ngettext(
+                "Progress updates are now due every week.",
                 "Progress updates are now due every %(num)s weeks.",
-                num=group.update_every_weeks,
+                group.update_every_weeks,
             ),
             "success",
         )

@@ -5,6 +5,8 @@ fields named like the services' fields."""
 
 from __future__ import annotations
 
+from babel.numbers import get_decimal_symbol
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -150,8 +152,17 @@ class IndicatorForm(FlaskForm):
 
 
 def _typed(value: float) -> str:
-    """A stored value as a person would type it again: 12, not 12.0."""
-    return str(int(value)) if value == int(value) and abs(value) < 1e15 else repr(value)
+    """A stored value as a person would type it again, in their language: 12, not 12.0, and
+    "1234,5" in French or German. Every digit is kept and no thousands are grouped, so that
+    saving the form unchanged reads back the same value (parse_number reads "1.125" as a
+    thousand and more where the decimal symbol is a comma)."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    try:
+        decimal = get_decimal_symbol(get_locale() or "en")
+    except (TypeError, ValueError):
+        decimal = "."
+    return repr(value).replace(".", decimal)
 
 
 class MeasurementForm(FlaskForm):

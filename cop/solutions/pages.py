@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import format_percent
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -291,6 +291,7 @@ class IndicatorView:
     series: list[SeriesView]
     progress: float | None  # its headline progress (see progress.headline)
     progress_text: str
+    progress_basis: str  # what the headline is of, when its regions are measured too, or else ""
     chart: Markup
     measurements: list[MeasurementRow]  # newest first, not withdrawn
 
@@ -399,6 +400,20 @@ def _series_label(region: Region | None, code: str | None) -> str:
     return region_label(region) if region is not None else code
 
 
+def _progress_basis(indicator: Indicator, series: list[Series]) -> str:
+    """What the headline progress is of, said when the table beside it has regions too: a
+    reader comparing "46%" with the regions' 36% and 57% learns it is their average. (An
+    indicator set for one region names it already.)"""
+    regions = sum(1 for one in series if one.region_code is not None)
+    if not regions or indicator.region_code is not None:
+        return ""
+    if any(one.region_code is None for one in series):
+        return _("for the whole solution")
+    return ngettext(
+        "in the one region measured", "average of the %(num)s regions measured", regions
+    )
+
+
 def _indicator_view(indicator: Indicator) -> IndicatorView:
     series = indicator_series(indicator)
     views = [SeriesView(_series_label(one.region, one.region_code), one) for one in series]
@@ -410,6 +425,7 @@ def _indicator_view(indicator: Indicator) -> IndicatorView:
         series=views,
         progress=overall,
         progress_text=progress_label(overall),
+        progress_basis=_progress_basis(indicator, series),
         chart=indicator_chart(
             indicator,
             [(view.label, view.series.points) for view in views],

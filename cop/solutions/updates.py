@@ -204,7 +204,10 @@ def next_update_due(solution: Solution, every_weeks: int, today: date | None = N
     that date (see update_overdue and the reminders' periods)."""
     if solution.stage not in ACTIVE_STAGES:
         return None
-    since = solution.last_update_on or solution.starts_on or solution.created_at.date()
+    # A solution proposed after it started owes its first update a period after it was
+    # proposed, not at once.
+    proposed = solution.created_at.date()
+    since = solution.last_update_on or max(solution.starts_on or proposed, proposed)
     return since + timedelta(weeks=every_weeks)
 
 

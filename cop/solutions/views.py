@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from cop.auth.permissions import login_required, require_member, standing
@@ -198,11 +197,6 @@ def change_stage(solution_id: int):
     form = StageForm()
     form.offer(solution.stage)
     still_open = len(services.open_milestones(solution))
-    form.confirm.label.text = ngettext(
-        "Complete it although %(num)s milestone is open",
-        "Complete it although %(num)s milestones are open",
-        still_open,
-    )
     if form.validate_on_submit():
         saved = save_form(
             form,
@@ -580,12 +574,12 @@ def new_update(solution_id: int):
             return _solution_page(solution_id, "history-title")
         solution = pages.solution_for_form(session, solution_id)
     group = solution.group
+    today = pages.today_of(solution)
     return form_page(
         "solutions/update_form.html",
         form,
         solution=solution,
         group=group,
-        next_update_on=updates.next_update_due(
-            solution, group.update_every_weeks, pages.today_of(solution)
-        ),
+        next_update_on=updates.next_update_due(solution, group.update_every_weeks, today),
+        update_overdue=updates.update_overdue(solution, group.update_every_weeks, today),
     )
