@@ -10,7 +10,7 @@ happened, and the people involved follow what concerns them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,18 +25,14 @@ from cop.activities.models import (
     SupportRequest,
     SupportStatus,
 )
-from cop.audit.services import record_change
 from cop.challenges.models import Challenge, GoodPractice
 from cop.demo_challenges import ENTRY_POINT, GREEN_FINANCE, VOUCHERS, WORKERS
+from cop.demo_context import DemoContext, When
 from cop.mail import follows
 from cop.meetings.models import Meeting
-from cop.members.models import Region, User, WorkingGroup
+from cop.members.models import User, WorkingGroup
 
-COORDINATOR = "coordinator@example.org"
 FILES = "https://cop.example.org/files"
-
-# A day: a date, or a number of days from the day the demo is loaded (negative: before).
-When = date | int
 
 
 @dataclass(frozen=True)
@@ -203,48 +199,15 @@ reached small manufacturers.""",
 )
 
 
-@dataclass
-class _Context:
-    session: Session
-    report: object
-    now: datetime
-    people: dict[str, User]
-    regions: dict[str, Region]
-    coordinator: User | None
-
-    def at(self, when: When, hour: int = 10) -> datetime:
-        """The instant of `when` at `hour` UTC, never later than an hour before loading."""
-        day = when if isinstance(when, date) else (self.now + timedelta(days=when)).date()
-        return min(datetime.combine(day, time(hour), UTC), self.now - timedelta(hours=1))
-
-    def day(self, when: When) -> date:
-        return when if isinstance(when, date) else (self.now + timedelta(days=when)).date()
-
-    def person(self, local: str) -> User | None:
-        return self.people.get(f"{local}@example.org")
-
-
 def load_demo_activities(session: Session, report, groups: dict[str, WorkingGroup], now) -> None:
     """Create the demo groups' missing activities and support requests."""
-    locals_ = {"coordinator"}
+    locals_ = set()
     for spec in DEMO_ACTIVITIES:
         locals_ |= {local for local, _ in spec.experts}
         if spec.request is not None:
             locals_.add(spec.request.requester)
     locals_ |= {request.requester for _, request in OPEN_REQUESTS}
-    context = _Context(
-        session=session,
-        report=report,
-        now=now,
-        people={
-            person.email: person
-            for person in session.scalars(
-                select(User).where(User.email.in_([f"{local}@example.org" for local in locals_]))
-            )
-        },
-        regions={region.code: region for region in session.scalars(select(Region))},
-        coordinator=session.scalar(select(User).where(User.email == COORDINATOR)),
-    )
+    context = DemoContext.load(session, report, now, locals_)
     for spec in DEMO_ACTIVITIES:
         group = groups[spec.group]
         found = session.scalar(
@@ -259,7 +222,7 @@ def load_demo_activities(session: Session, report, groups: dict[str, WorkingGrou
     session.flush()
 
 
-def _activity(context: _Context, group: WorkingGroup, spec: DemoActivity) -> None:
+def _activity(context: DemoContext, group: WorkingGroup, spec: DemoActivity) -> None:
     session = context.session
     challenges = _challenges(session, group, spec.challenges)
     request = None
@@ -292,7 +255,7 @@ def _activity(context: _Context, group: WorkingGroup, spec: DemoActivity) -> Non
     )
     session.add(activity)
     session.flush()
-    _audit(context, "activity.created", activity, f"Planned the activity {spec.title}", created)
+    context.audit("activity.created", activity, f"Planned the activity {spec.title}", created)
     for expert in activity.experts:
         _follow(session, expert.user, follows.ACTIVITY, activity.id)
     if request is not None and request.status is SupportStatus.OPEN:
@@ -303,7 +266,7 @@ def _activity(context: _Context, group: WorkingGroup, spec: DemoActivity) -> Non
         request.answered_by = context.coordinator
         request.answered_at = answered
         request.updated_at = answered
-        _audit(context, "support_request.new_activity", request,
+        context.audit("support_request.new_activity", request,
                f"Answered the support request with the activity {spec.title}", answered,
                after={"status": request.status.value, "activity_id": activity.id})  # fmt: skip
         _follow(session, request.requester, follows.ACTIVITY, activity.id)
@@ -311,12 +274,12 @@ def _activity(context: _Context, group: WorkingGroup, spec: DemoActivity) -> Non
     if spec.started is not None:
         last = activity.started_at = context.at(spec.started, 9)
         activity.status = ActivityStatus.RUNNING
-        _audit(context, "activity.started", activity, f"Started the activity {spec.title}", last)
+        context.audit("activity.started", activity, f"Started the activity {spec.title}", last)
     if spec.completed is not None:
         last = activity.completed_at = context.at(spec.completed, 16)
         activity.status = ActivityStatus.COMPLETED
         activity.evaluation_learnt, activity.evaluation_changes = spec.learnt, spec.changes
-        _audit(context, "activity.completed", activity, f"Completed the activity {spec.title}",
+        context.audit("activity.completed", activity, f"Completed the activity {spec.title}",
                last, after={"status": "completed"})  # fmt: skip
     for practice in session.scalars(
         select(GoodPractice).where(
@@ -347,7 +310,7 @@ def _activity(context: _Context, group: WorkingGroup, spec: DemoActivity) -> Non
     context.report.created += 1
 
 
-def _request(context: _Context, group: WorkingGroup, spec: DemoRequest) -> SupportRequest | None:
+def _request(context: DemoContext, group: WorkingGroup, spec: DemoRequest) -> SupportRequest | None:
     """The support request of `spec`, created unless the requester already sent one on the
     challenge (then kept as it is)."""
     session = context.session
@@ -379,7 +342,7 @@ def _request(context: _Context, group: WorkingGroup, spec: DemoRequest) -> Suppo
     )
     session.add(request)
     session.flush()
-    _audit(context, "support_request.asked", request,
+    context.audit("support_request.asked", request,
            f"Asked for peer learning on {challenge.title}", asked, actor=requester)  # fmt: skip
     _follow(session, requester, follows.SUPPORT_REQUEST, request.id)
     _follow(session, requester, follows.CHALLENGE, challenge.id)
@@ -400,15 +363,3 @@ def _challenges(session: Session, group: WorkingGroup, titles) -> list[Challenge
 def _follow(session: Session, person: User | None, target: str, target_id: int) -> None:
     if person is not None:
         follows.follow(session, person, target, target_id)
-
-
-def _audit(context: _Context, action, record, summary, at, *, actor=None, after=None) -> None:
-    entry = record_change(
-        context.session,
-        actor=actor or context.coordinator,
-        action=action,
-        record=record,
-        summary=summary,
-        after=after,
-    )
-    entry.at = at

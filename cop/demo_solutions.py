@@ -17,13 +17,12 @@ dashboard always has something on time and something late.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cop.audit.services import record_change, snapshot
+from cop.audit.services import snapshot
 from cop.challenges.models import Challenge
 from cop.demo_challenges import (
     AGENCY_PLANNING,
@@ -37,9 +36,10 @@ from cop.demo_challenges import (
     VOUCHERS,
     WORKERS,
 )
+from cop.demo_context import DemoContext
 from cop.mail import follows
 from cop.meetings.cycle import add_months
-from cop.members.models import Region, User, WorkingGroup
+from cop.members.models import User, WorkingGroup
 from cop.solutions.models import (
     Direction,
     Indicator,
@@ -51,8 +51,6 @@ from cop.solutions.models import (
     UpdateStatus,
 )
 from cop.solutions.services import SOLUTION_FIELDS, STAGE_FIELDS
-
-COORDINATOR = "coordinator@example.org"
 
 S = SolutionStage
 ON_TRACK, AT_RISK, OFF_TRACK = UpdateStatus.ON_TRACK, UpdateStatus.AT_RISK, UpdateStatus.OFF_TRACK
@@ -554,62 +552,12 @@ investments they would otherwise see as too risky.""",
 )
 
 
-@dataclass
-class _Context:
-    session: Session
-    report: object
-    now: datetime
-    people: dict[str, User]
-    regions: dict[str, Region]
-    coordinator: User | None
-    entries: list = field(default_factory=list)
-
-    @property
-    def today(self) -> date:
-        return self.now.date()
-
-    def day(self, days: int) -> date:
-        return self.today + timedelta(days=days)
-
-    def at(self, days: int, hour: int = 10) -> datetime:
-        """The instant of the day `days` from loading at `hour` UTC, never later than an hour
-        before loading."""
-        return min(datetime.combine(self.day(days), time(hour), UTC), self.now - timedelta(hours=1))
-
-    def person(self, local: str) -> User | None:
-        return self.people.get(f"{local}@example.org")
-
-    def audit(self, action, solution, summary, days, *, actor, before=None, after=None) -> None:
-        entry = record_change(
-            self.session,
-            actor=actor,
-            action=action,
-            record=solution,
-            summary=summary,
-            before=before,
-            after=after,
-        )
-        entry.at = self.at(days)
-
-
 def load_demo_solutions(session: Session, report, groups: dict[str, WorkingGroup], now) -> None:
     """Create the demo groups' missing solutions."""
-    locals_ = {"coordinator"}
+    locals_ = set()
     for spec in DEMO_SOLUTIONS:
         locals_ |= {spec.owner, *spec.co_owners}
-    context = _Context(
-        session=session,
-        report=report,
-        now=now,
-        people={
-            person.email: person
-            for person in session.scalars(
-                select(User).where(User.email.in_([f"{local}@example.org" for local in locals_]))
-            )
-        },
-        regions={region.code: region for region in session.scalars(select(Region))},
-        coordinator=session.scalar(select(User).where(User.email == COORDINATOR)),
-    )
+    context = DemoContext.load(session, report, now, locals_)
     for spec in DEMO_SOLUTIONS:
         group = groups[spec.group]
         found = session.scalar(
@@ -622,7 +570,7 @@ def load_demo_solutions(session: Session, report, groups: dict[str, WorkingGroup
     session.flush()
 
 
-def _solution(context: _Context, group: WorkingGroup, spec: DemoSolution) -> None:
+def _solution(context: DemoContext, group: WorkingGroup, spec: DemoSolution) -> None:
     session = context.session
     owner = context.person(spec.owner)
     challenges = list(
@@ -671,7 +619,7 @@ def _solution(context: _Context, group: WorkingGroup, spec: DemoSolution) -> Non
     context.report.created += 1
 
 
-def _history(context: _Context, solution: Solution, spec: DemoSolution, owner: User) -> None:
+def _history(context: DemoContext, solution: Solution, spec: DemoSolution, owner: User) -> None:
     """What happened to the solution after it was proposed, in the order it happened."""
     events: list[tuple[int, int, object]] = []  # (day, order on the day, step)
     for stage, when, reason in spec.stages:
@@ -748,7 +696,7 @@ def _milestone_snapshot(milestone: Milestone) -> dict:
     }
 
 
-def _move(context: _Context, solution: Solution, stage: SolutionStage, reason: str, when: int):
+def _move(context: DemoContext, solution: Solution, stage: SolutionStage, reason: str, when: int):
     before = snapshot(solution, STAGE_FIELDS)
     at = context.at(when)
     solution.stage = stage
@@ -768,7 +716,7 @@ def _move(context: _Context, solution: Solution, stage: SolutionStage, reason: s
     )
 
 
-def _indicator(context: _Context, solution: Solution, spec: DemoIndicator, owner, when: int):
+def _indicator(context: DemoContext, solution: Solution, spec: DemoIndicator, owner, when: int):
     session = context.session
     indicator = Indicator(
         solution=solution,
@@ -839,7 +787,7 @@ def _indicator(context: _Context, solution: Solution, spec: DemoIndicator, owner
             )
 
 
-def _update(context: _Context, solution: Solution, spec: DemoUpdate, owner: User) -> None:
+def _update(context: DemoContext, solution: Solution, spec: DemoUpdate, owner: User) -> None:
     reported = context.day(spec.reported)
     update = ProgressUpdate(
         solution=solution,
