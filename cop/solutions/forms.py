@@ -5,8 +5,6 @@ fields named like the services' fields."""
 
 from __future__ import annotations
 
-from babel.numbers import get_decimal_symbol
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -30,6 +28,7 @@ from cop.members.labels import region_label
 from cop.solutions.indicators import IndicatorDetails
 from cop.solutions.labels import DIRECTION_LABELS, STAGE_LABELS, UPDATE_STATUS_LABELS
 from cop.solutions.models import STAGE_ORDER, Direction, SolutionStage, UpdateStatus
+from cop.solutions.progress import decimal_symbol
 from cop.solutions.services import SolutionDetails
 
 
@@ -158,11 +157,7 @@ def _typed(value: float) -> str:
     thousand and more where the decimal symbol is a comma)."""
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
-    try:
-        decimal = get_decimal_symbol(get_locale() or "en")
-    except (TypeError, ValueError):
-        decimal = "."
-    return repr(value).replace(".", decimal)
+    return repr(value).replace(".", decimal_symbol())
 
 
 class MeasurementForm(FlaskForm):

@@ -21,7 +21,7 @@ from cop.members.labels import region_label
 from cop.solutions.access import find_solution, require_editor
 from cop.solutions.models import Direction, Indicator, Measurement, Solution
 from cop.solutions.progress import parse_number
-from cop.solutions.services import why_not
+from cop.solutions.services import today_of, why_not
 from cop.validation import Problems, check_choice, check_date, check_text
 
 MAX_NAME = 200
@@ -54,10 +54,6 @@ class IndicatorDetails:
     target_value: str | float = ""
     target_on: date | None = None
     region_code: str | None = None
-
-
-def _today(solution: Solution) -> date:
-    return clock.today(solution.group.timezone)
 
 
 def _require_open(solution: Solution) -> None:
@@ -338,7 +334,7 @@ def add_measurement(
     indicator = _indicator_of(session, solution, indicator_id)
     problems = Problems()
     number = problems.check(parse_number, value, "value")
-    measured_on = problems.check(_measured_on, indicator, measured_on, _today(solution))
+    measured_on = problems.check(_measured_on, indicator, measured_on, today_of(solution))
     region = problems.check(_measurement_region, solution, indicator, region_code)
     source = problems.check(check_text, source, "source", MAX_SOURCE, refuse_control=True)
     if measured_on is not None and not problems.failed("region_code"):

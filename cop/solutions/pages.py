@@ -71,11 +71,6 @@ def _today(group: WorkingGroup) -> date:
     return clock.today(group.timezone)
 
 
-def today_of(solution: Solution) -> date:
-    """Today where the solution's group works: what "not in the future" means for its dates."""
-    return _today(solution.group)
-
-
 @dataclass(frozen=True)
 class Owners:
     """A solution's owners as one reader may see them: the names they may read, and how many

@@ -59,11 +59,15 @@ def _groups_thousands(text: str, separator: str) -> bool:
     one and a half in French; "1.500" the other way round). "0,500" and "1,5" are decimals."""
     if not re.fullmatch(rf"[+-]?[1-9]\d{{0,2}}{re.escape(separator)}\d{{3}}", text):
         return False
+    return separator != decimal_symbol()
+
+
+def decimal_symbol() -> str:
+    """The decimal symbol of the reader's language: "." in English, "," in French."""
     try:
-        decimal = get_decimal_symbol(get_locale() or "en")
+        return get_decimal_symbol(get_locale() or "en")
     except (TypeError, ValueError):
-        decimal = "."
-    return separator != decimal
+        return "."
 
 
 def _parse_text(text: str | None, field: str) -> float:

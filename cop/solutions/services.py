@@ -98,7 +98,8 @@ def overdue(milestone: Milestone, today: date) -> bool:
     return milestone.done_on is None and milestone.withdrawn_at is None and milestone.due_on < today
 
 
-def _today(solution: Solution) -> date:
+def today_of(solution: Solution) -> date:
+    """Today where the solution's group works: what "not in the future" means for its dates."""
     return clock.today(solution.group.timezone)
 
 
@@ -215,7 +216,7 @@ def _challenge_keys(solution: Solution) -> list[tuple[str, int]]:
     return [(follows.CHALLENGE, challenge.id) for challenge in solution.challenges]
 
 
-def _notify(
+def tell_followers(
     session: Session,
     actor,
     solution: Solution,
@@ -224,11 +225,12 @@ def _notify(
     *,
     challenges: bool = False,
     members_only: bool = False,
+    also_users: Iterable[int] = (),
     exclude_users: Iterable[int] = (),
 ) -> None:
     """Tell the solution's followers of `event` (with `challenges`, also the followers of the
-    challenges it answers), but `exclude_users`. While it is not public (or with
-    `members_only`, for news of what only members see), only the group's active members
+    challenges it answers), and `also_users`, but `exclude_users`. While it is not public (or
+    with `members_only`, for news of what only members see), only the group's active members
     among them hear of it."""
     among = members_of(solution.group_id) if members_only or not solution.public else None
     follows.notify(
@@ -240,6 +242,7 @@ def _notify(
         detail=detail,
         actor=actor,
         also_followers_of=_challenge_keys(solution) if challenges else (),
+        also_users=also_users,
         exclude_users=exclude_users,
         among=among,
     )
@@ -299,7 +302,9 @@ def create_solution(session: Session, actor, group, details: SolutionDetails) ->
     owners = solution.owner_ids
     follows.follow_by_ids(session, [actor.id, *owners], follows.SOLUTION, solution.id)
     named = owners - {actor.id}
-    _notify(session, actor, solution, "solution.created", challenges=True, exclude_users=named)
+    tell_followers(
+        session, actor, solution, "solution.created", challenges=True, exclude_users=named
+    )
     _tell_new_owners(session, actor, solution, named)
     return solution
 
@@ -373,7 +378,7 @@ def update_solution(
     named = solution.owner_ids - owners_before - {actor.id}
     follows.follow_by_ids(session, named, follows.SOLUTION, solution.id)
     notes_only = {key for key in after if after[key] != before[key]} == {"internal_notes"}
-    _notify(
+    tell_followers(
         session, actor, solution, "solution.changed", members_only=notes_only, exclude_users=named
     )
     _tell_new_owners(session, actor, solution, named)
@@ -467,7 +472,7 @@ def change_stage(
         solution.discontinue_reason = reason if stage is SolutionStage.DISCONTINUED else ""
         solution.discontinued_at = now if stage is SolutionStage.DISCONTINUED else None
         solution.completed_at = now if stage is SolutionStage.COMPLETED else None
-    _notify(session, actor, solution, stage_event(stage), reason)
+    tell_followers(session, actor, solution, stage_event(stage), reason)
     return solution
 
 
@@ -508,7 +513,7 @@ def set_public(session: Session, actor, solution_id: int, public: bool) -> Solut
     ):
         solution.public = public
     if public:
-        _notify(session, actor, solution, "solution.published", challenges=True)
+        tell_followers(session, actor, solution, "solution.published", challenges=True)
     return solution
 
 
@@ -617,13 +622,13 @@ def mark_milestone_done(
     if milestone.done_on is not None:
         raise Conflict(_("This milestone is done already."))
     done_on = check_date(done_on, "done_on", required=True)
-    if done_on > _today(solution):
+    if done_on > today_of(solution):
         raise Invalid(_("A milestone cannot be done on a day still to come."), field="done_on")
     before = _milestone_snapshot(milestone)
     milestone.done_on = done_on
     session.flush()
     _milestone_audit(session, actor, solution, milestone, "solution.milestone_done", "Done", before)
-    _notify(session, actor, solution, "solution.milestone_done", milestone.title)
+    tell_followers(session, actor, solution, "solution.milestone_done", milestone.title)
     return milestone
 
 

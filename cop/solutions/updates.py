@@ -11,13 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cop import clock
 from cop.audit.services import audited, record_change
-from cop.auth.permissions import members_of, require_coordinator
+from cop.auth.permissions import require_coordinator
 from cop.challenges.models import Endorsement
 from cop.challenges.services import MAX_DESCRIPTION, MAX_NOTE
 from cop.errors import Conflict, Invalid
-from cop.mail import follows
 from cop.meetings.times import day_label
 from cop.members.models import Membership, MembershipStatus, Organisation, User, WorkingGroup
 from cop.solutions.access import find_solution, require_owner
@@ -29,7 +27,7 @@ from cop.solutions.models import (
     UpdateStatus,
     solution_challenges,
 )
-from cop.solutions.services import solution_path
+from cop.solutions.services import tell_followers, today_of
 from cop.validation import Problems, check_choice, check_date, check_text
 
 # How much of the narrative a digest quotes.
@@ -121,9 +119,7 @@ def post_update(
     help_needed = problems.check(
         check_text, help_needed, "help_needed", MAX_NOTE, refuse_control=True
     )
-    reported_on = problems.check(
-        _reported_on, reported_on, solution, clock.today(solution.group.timezone)
-    )
+    reported_on = problems.check(_reported_on, reported_on, solution, today_of(solution))
     problems.raise_found()
     update = ProgressUpdate(
         solution=solution,
@@ -153,16 +149,13 @@ def post_update(
             "help_needed": bool(help_needed),
         },
     )
-    follows.notify(
+    tell_followers(
         session,
-        record=(follows.SOLUTION, solution.id),
-        event=update_event(status),
-        title=solution.title,
-        path=solution_path(solution),
-        detail=narrative[:DIGEST_DETAIL],
-        actor=actor,
+        actor,
+        solution,
+        update_event(status),
+        narrative[:DIGEST_DETAIL],
         also_users=endorsing_members(session, solution),
-        among=None if solution.public else members_of(solution.group_id),
     )
     return update
 

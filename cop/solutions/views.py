@@ -340,7 +340,7 @@ def mark_milestone_done(solution_id: int, milestone_id: int):
         return sent_back
     form = DoneForm()
     if request.method == "GET":
-        form.done_on.data = pages.today_of(solution)
+        form.done_on.data = services.today_of(solution)
     elif form.validate_on_submit():
         saved = save_form(
             form,
@@ -486,7 +486,7 @@ def new_measurement(solution_id: int):
     form = MeasurementForm()
     form.fill_choices(pages.live_indicators(solution), solution.regions)
     if request.method == "GET":
-        form.measured_on.data = pages.today_of(solution)
+        form.measured_on.data = services.today_of(solution)
         chosen = next(
             (
                 indicator
@@ -555,7 +555,7 @@ def new_update(solution_id: int):
     form = UpdateForm()
     form.fill_choices()
     if request.method == "GET":
-        form.reported_on.data = pages.today_of(solution)
+        form.reported_on.data = services.today_of(solution)
     elif form.validate_on_submit():
         update = save_form(
             form,
@@ -574,7 +574,7 @@ def new_update(solution_id: int):
             return _solution_page(solution_id, "history-title")
         solution = pages.solution_for_form(session, solution_id)
     group = solution.group
-    today = pages.today_of(solution)
+    today = services.today_of(solution)
     return form_page(
         "solutions/update_form.html",
         form,
