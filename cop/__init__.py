@@ -57,6 +57,7 @@ def register_template_helpers(app: Flask) -> None:
     from cop.markdown import render_markdown
     from cop.meetings.labels import register_template_helpers as register_meeting_labels
     from cop.members.labels import register_template_helpers as register_member_labels
+    from cop.outcomes.labels import register_template_helpers as register_outcome_labels
     from cop.solutions.labels import register_template_helpers as register_solution_labels
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -67,6 +68,7 @@ def register_template_helpers(app: Flask) -> None:
     register_challenge_labels(app)
     register_activity_labels(app)
     register_solution_labels(app)
+    register_outcome_labels(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -89,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from cop.mail.views import bp as mail_bp
     from cop.meetings import bp as meetings_bp
     from cop.members import bp as members_bp
+    from cop.outcomes import bp as outcomes_bp
     from cop.site import bp as site_bp
     from cop.solutions import bp as solutions_bp
 
@@ -101,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(challenges_bp)
     app.register_blueprint(activities_bp)
     app.register_blueprint(solutions_bp)
+    app.register_blueprint(outcomes_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(mail_bp)
 

@@ -78,6 +78,16 @@ WORLD_KEYS = (
     "solution_indicator",
     "solution_milestone",
     "other_solution",
+    # Outcomes of {group} written by the member: {draft_outcome}, {review_outcome} (in review,
+    # submitted by the member), {published_outcome} (lessons learnt approved by the
+    # coordinator, drawing on {public_solution} and {past_meeting}, concerning BE10) and
+    # {withdrawn_outcome} (published, then withdrawn); {other_outcome}, a draft of
+    # {other_group}.
+    "draft_outcome",
+    "review_outcome",
+    "published_outcome",
+    "withdrawn_outcome",
+    "other_outcome",
 )
 
 

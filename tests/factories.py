@@ -50,6 +50,12 @@ from cop.members.models import (
     WorkingGroup,
 )
 from cop.members.services import GroupDetails, create_group
+from cop.outcomes.models import (
+    Outcome,
+    OutcomeKind,
+    OutcomeStatus,
+    OutcomeVersion,
+)
 from cop.solutions.models import (
     Direction,
     Indicator,
@@ -529,3 +535,57 @@ def make_update(
         solution.last_update_on = reported_on
     session.flush()
     return update
+
+
+def make_outcome(
+    session: Session,
+    groups: WorkingGroup | tuple[WorkingGroup, ...],
+    author: User,
+    *,
+    kind: OutcomeKind = OutcomeKind.LESSONS_LEARNT,
+    published: bool = False,
+    approver: User | None = None,
+    region_codes: tuple[str, ...] = (),
+    **values,
+) -> Outcome:
+    """An outcome written directly (no checks, no audit row, no notification), by `author`;
+    with `published`, approved by `approver` (or the author) as version 1. `values` may set
+    links (meetings=[...], solutions=[...], themes=[...]) and a status (a published one
+    withdrawn needs `withdraw_reason`)."""
+    values.setdefault("title", f"Outcome {next(_numbers)}")
+    values.setdefault("summary", "What the regions learnt about SMEs' first digital projects.")
+    values.setdefault("body", "## Lessons\n\nStart small, with **vouchers** and coaching.")
+    group_list = list(groups) if isinstance(groups, tuple) else [groups]
+    outcome = Outcome(
+        kind=kind,
+        groups=group_list,
+        authors=[author],
+        created_by=author,
+        regions=[session.get(Region, code) for code in region_codes],
+        **values,
+    )
+    session.add(outcome)
+    session.flush()
+    if published:
+        now = utcnow()
+        version = OutcomeVersion(
+            outcome=outcome,
+            number=1,
+            kind=outcome.kind,
+            title=outcome.title,
+            summary=outcome.summary,
+            body=outcome.body,
+            licence=outcome.licence,
+            authors_text=author.name,
+            approved_by_id=(approver or author).id,
+            published_at=now,
+        )
+        session.add(version)
+        session.flush()
+        outcome.current_version_id = version.id
+        if outcome.status is OutcomeStatus.DRAFT or outcome.status is None:
+            outcome.status = OutcomeStatus.PUBLISHED
+        outcome.first_published_at = now
+        outcome.public_changed_at = now
+        session.flush()
+    return outcome

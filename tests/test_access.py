@@ -16,6 +16,7 @@ from cop.meetings.models import (
     RegistrationStatus,
 )
 from cop.members.models import MembershipStatus, Role
+from cop.outcomes.models import OutcomeStatus
 from cop.solutions.models import SolutionStage
 from tests.access import ACCESS_TABLE, LOGIN, ROLES, WORLD_KEYS
 from tests.conftest import Browser
@@ -29,6 +30,7 @@ from tests.factories import (
     make_membership,
     make_milestone,
     make_organisation,
+    make_outcome,
     make_registration,
     make_solution,
     make_support_request,
@@ -114,6 +116,30 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
     solution_indicator = make_indicator(session, public_solution)
     solution_milestone = make_milestone(session, public_solution)
     other_solution = make_solution(session, other_group, make_user(session))
+    draft_outcome = make_outcome(session, group, member)
+    review_outcome = make_outcome(
+        session, group, member, status=OutcomeStatus.IN_REVIEW, submitted_by=member
+    )
+    published_outcome = make_outcome(
+        session,
+        group,
+        member,
+        published=True,
+        approver=coordinator,
+        solutions=[public_solution],
+        meetings=[past_meeting],
+        region_codes=("BE10",),
+    )
+    withdrawn_outcome = make_outcome(
+        session,
+        group,
+        member,
+        published=True,
+        approver=coordinator,
+        status=OutcomeStatus.WITHDRAWN,
+        withdraw_reason="Superseded by the 2026 brief.",
+    )
+    other_outcome = make_outcome(session, other_group, make_user(session))
     session.commit()
     people = {
         "user": user,
@@ -154,6 +180,11 @@ def build_world(session, user, admin) -> tuple[dict[str, object], dict[str, obje
         "solution_indicator": solution_indicator.id,
         "solution_milestone": solution_milestone.id,
         "other_solution": other_solution.id,
+        "draft_outcome": draft_outcome.id,
+        "review_outcome": review_outcome.id,
+        "published_outcome": published_outcome.id,
+        "withdrawn_outcome": withdrawn_outcome.id,
+        "other_outcome": other_outcome.id,
     }
     assert set(values) == set(WORLD_KEYS)
     return people, values

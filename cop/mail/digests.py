@@ -31,6 +31,7 @@ RECORD_LABELS: dict[str, LazyString] = {
     follows.ACTIVITY: _l("Activity"),
     follows.SUPPORT_REQUEST: _l("Support request"),
     follows.SOLUTION: _l("Solution"),
+    follows.OUTCOME: _l("Outcome"),
 }
 
 # Each event's sentence: (with its detail, without one). The detail is quoted as %(detail)s.

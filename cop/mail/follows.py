@@ -17,7 +17,11 @@ PRACTICE = "practice"
 ACTIVITY = "activity"
 SUPPORT_REQUEST = "support_request"
 SOLUTION = "solution"
-TARGETS = (CHALLENGE, PRACTICE, ACTIVITY, SUPPORT_REQUEST, SOLUTION)
+OUTCOME = "outcome"
+# A group's new outcomes: following it (target_id: the group's id) is hearing of each outcome
+# the group publishes.
+GROUP_OUTCOMES = "group_outcomes"
+TARGETS = (CHALLENGE, PRACTICE, ACTIVITY, SUPPORT_REQUEST, SOLUTION, OUTCOME, GROUP_OUTCOMES)
 
 
 # What each kind of record's package says its readers may still read, for the digests: a
