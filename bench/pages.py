@@ -32,6 +32,14 @@ from cop.demo_scale import (
 )
 from cop.meetings.models import Meeting, MeetingKind, MeetingStatus
 from cop.members.models import Organisation, Region, User, WorkingGroup
+from cop.outcomes.access import is_listed
+from cop.outcomes.models import (
+    Outcome,
+    outcome_groups,
+    outcome_practices,
+    outcome_regions,
+    outcome_solutions,
+)
 from cop.solutions.models import Indicator, Measurement, Solution
 
 CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -46,8 +54,14 @@ class Page:
     endpoint: str
     reader: str | None = None  # "coordinator" or "member" of the scaled demo; None: anonymous
     # A query string, its {word}, {theme}, {country} ... filled in for the scaled group
-    # (challenge_values).
+    # (challenge_values, outcome_values).
     query: str = ""
+    # Asked again with the ETag of a first answer (If-None-Match): measures the 304.
+    conditional: bool = False
+
+    @property
+    def expect(self) -> int:
+        return 304 if self.conditional else 200
 
 
 PAGES = (
@@ -99,6 +113,18 @@ PAGES = (
     Page("solution page", "solutions.solution"),
     Page("solution page (member)", "solutions.solution", "member"),
     Page("solutions dashboard (member)", "solutions.dashboard_page", "member"),
+    Page("outcomes library", "site.outcomes"),
+    Page("outcomes library, If-None-Match (304)", "site.outcomes", conditional=True),
+    Page(
+        "outcomes library: group+kind+search",
+        "site.outcomes",
+        query="group={slug}&kind=lessons_learnt&q={word}",
+    ),
+    Page("outcome page", "outcomes.outcome"),
+    Page("region page", "site.region"),
+    Page("region's bottleneck dossier", "site.region_dossier"),
+    Page("outcomes Atom feed", "site.outcomes_feed"),
+    Page("group's outcomes Atom feed", "site.group_outcomes_feed"),
 )
 
 
@@ -133,6 +159,7 @@ def targets(app: Flask) -> list[Target]:
         meeting_id = next((m for m, starts in plenaries if starts > now), plenaries[-1].id)
         known = {"slug": slug, "meeting_id": meeting_id, "word": SEARCH_WORD}
         known.update(challenge_values(session, slug))
+        known.update(outcome_values(session, slug))
         found = []
         for page in PAGES:
             if page.endpoint not in app.view_functions:
@@ -265,6 +292,43 @@ def challenge_values(session, slug: str) -> dict[str, object]:
     return values
 
 
+def outcome_values(session, slug: str) -> dict[str, object]:
+    """What the outcome pages are measured with: the scaled group's listed outcome that draws
+    on the most records (its page is the longest), and the region most listed outcomes
+    concern (its page and dossier have the most to show)."""
+    values: dict[str, object] = {}
+    in_group = (
+        select(outcome_groups.c.outcome_id)
+        .join(WorkingGroup, WorkingGroup.id == outcome_groups.c.group_id)
+        .where(WorkingGroup.slug == slug)
+    )
+    links = func.count(func.distinct(outcome_solutions.c.solution_id)) + func.count(
+        func.distinct(outcome_practices.c.practice_id)
+    )
+    outcome_id = session.scalar(
+        select(Outcome.id)
+        .outerjoin(outcome_solutions, outcome_solutions.c.outcome_id == Outcome.id)
+        .outerjoin(outcome_practices, outcome_practices.c.outcome_id == Outcome.id)
+        .where(Outcome.id.in_(in_group), is_listed())
+        .group_by(Outcome.id)
+        .order_by(links.desc(), Outcome.id)
+        .limit(1)
+    )
+    if outcome_id is not None:
+        values["outcome_id"] = outcome_id
+    code = session.scalar(
+        select(outcome_regions.c.region_code)
+        .join(Outcome, Outcome.id == outcome_regions.c.outcome_id)
+        .where(is_listed())
+        .group_by(outcome_regions.c.region_code)
+        .order_by(func.count().desc(), outcome_regions.c.region_code)
+        .limit(1)
+    )
+    if code is not None:
+        values["code"] = code
+    return values
+
+
 def log_in(client, email: str) -> None:
     page = client.get("/account/login").get_data(as_text=True)
     token = CSRF_FIELD.search(page).group(1)
@@ -299,11 +363,14 @@ def count_queries(app: Flask, found: list[Target], listen_on=None) -> dict[str, 
         if target.path is None:
             continue
         client = clients[target.page.reader]
-        client.get(target.path)
+        first = client.get(target.path)
+        headers = {}
+        if target.page.conditional and first.headers.get("ETag"):
+            headers["If-None-Match"] = first.headers["ETag"]
         event.listen(engine, "before_cursor_execute", count)
         statements = 0
         try:
-            status = client.get(target.path).status_code
+            status = client.get(target.path, headers=headers).status_code
         finally:
             event.remove(engine, "before_cursor_execute", count)
         counts[target.page.label] = (status, statements)

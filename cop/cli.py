@@ -60,7 +60,7 @@ def _load_scaled_demo(session, scale: int) -> None:
         f"Scaled demo (scale {scale}): {report.users} people, {report.memberships} memberships, "
         f"{report.groups} groups, {report.meetings} meetings, {report.registrations} "
         f"registrations, {report.activities} activities, {report.solutions} solutions, "
-        f"written in {time.perf_counter() - start:.1f}s."
+        f"{report.outcomes} outcomes, written in {time.perf_counter() - start:.1f}s."
     )
     for name, email, password in report.accounts:
         click.echo(f"  {name:<18} {email:<32} password: {password}")

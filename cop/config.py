@@ -139,6 +139,9 @@ def load_config(instance_path: str | Path, env: dict[str, str] | None = None) ->
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        # How long a process reuses the version of the public record pages it read last (their
+        # ETags): a change shows on them at most this many seconds late; 0 reads it every time.
+        "PUBLIC_VERSION_SECONDS": _int(env, "PUBLIC_VERSION_SECONDS", 5),
     }
 
 

@@ -396,6 +396,7 @@ def load_demo(session: Session) -> DemoReport:
     from cop.demo_activities import load_demo_activities
     from cop.demo_challenges import load_demo_challenges
     from cop.demo_meetings import load_demo_meetings
+    from cop.demo_outcomes import load_demo_outcomes
     from cop.demo_solutions import load_demo_solutions
 
     report = DemoReport()
@@ -445,6 +446,7 @@ def load_demo(session: Session) -> DemoReport:
     load_demo_challenges(session, report, groups, now)
     load_demo_activities(session, report, groups, now)
     load_demo_solutions(session, report, groups, now)
+    load_demo_outcomes(session, report, groups, now)
     session.flush()
     return report
 

@@ -1,5 +1,6 @@
 """The scaled demo for benchmarks (`flask cop demo --scale N`): thousands of people, hundreds of
-meetings, tens of thousands of registrations, challenges and good practices, written with bulk
+meetings, tens of thousands of registrations, challenges and good practices, activities,
+solutions and outcomes (publications in every state, with their versions), written with bulk
 inserts.
 
 It goes on top of the normal demo, into a database of its own: it is written
@@ -22,7 +23,7 @@ from datetime import date, datetime, timedelta
 from itertools import islice, product
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -75,6 +76,22 @@ from cop.members.models import (
     Role,
     User,
     WorkingGroup,
+)
+from cop.outcomes.models import (
+    DEFAULT_LICENCE,
+    Outcome,
+    OutcomeKind,
+    OutcomeStatus,
+    OutcomeVersion,
+    outcome_authors,
+    outcome_challenges,
+    outcome_editors,
+    outcome_groups,
+    outcome_meetings,
+    outcome_practices,
+    outcome_regions,
+    outcome_solutions,
+    outcome_themes,
 )
 from cop.solutions.models import (
     ACTIVE_STAGES,
@@ -131,6 +148,8 @@ class ScalePlan:
     activities: int = 0
     # Solutions (with milestones, an indicator, measurements and updates), over all the groups.
     solutions: int = 0
+    # Outcomes (most published, some drafts, in review or withdrawn), over all the groups.
+    outcomes: int = 0
 
     @classmethod
     def for_scale(cls, scale: int) -> ScalePlan:
@@ -143,6 +162,7 @@ class ScalePlan:
             practices=4000 * scale,
             activities=400 * scale,
             solutions=300 * scale,
+            outcomes=100 * scale,
         )
 
     def __post_init__(self) -> None:
@@ -165,6 +185,7 @@ class ScaleReport:
     practices: int = 0
     activities: int = 0
     solutions: int = 0
+    outcomes: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -203,6 +224,12 @@ def load_scaled_demo(session: Session, plan: ScalePlan, now: datetime | None = N
         )
         add_solutions(
             session, group_id, _share(plan.solutions, plan.groups, place), now, report, regions
+        )
+    for place, group_id in enumerate(group_ids):
+        # After every group's solutions: some outcomes span this group and the next.
+        partner = group_ids[(place + 1) % len(group_ids)] if len(group_ids) > 1 else None
+        add_outcomes(
+            session, group_id, _share(plan.outcomes, plan.groups, place), now, report, partner
         )
     session.flush()
     return report
@@ -1214,3 +1241,272 @@ def _solution_plan(number: int, today: date, now: datetime) -> dict:
     if stage not in ACTIVE_STAGES:
         ended = min(now, created + timedelta(days=300))
     return dict(stage=stage, starts=starts, created=created, updates=updates, ended=ended)
+
+
+# --- Outcomes -----------------------------------------------------------------------------------
+
+# States in turn: seven in ten published (one of them revised once, so with two versions), a
+# draft, one in review and one withdrawn.
+OUTCOME_CYCLE = (
+    "published",
+    "published",
+    "draft",
+    "published",
+    "revised",
+    "in_review",
+    "published",
+    "published",
+    "withdrawn",
+    "published",
+)
+OUTCOME_TOPICS = (
+    "reaching first-time adopters of new technologies",
+    "what universities and RTOs can offer small companies",
+    "coordinating the region's public agencies",
+    "learning from the multinationals a region hosts",
+    "the digitalisation of SMEs and public services",
+    "keeping the analysis of bottlenecks to innovation diffusion up to date",
+)
+
+
+def add_outcomes(
+    session: Session,
+    group_id: int,
+    count: int,
+    now: datetime | None = None,
+    report: ScaleReport | None = None,
+    partner_group_id: int | None = None,
+) -> ScaleReport:
+    """Write `count` outcomes in a group (of the scaled demo, or a test's), in every kind and
+    state (OUTCOME_CYCLE), written by one to three of its members and approved by one of its
+    coordinators; each draws on two of its public solutions, a public challenge, a published
+    practice (every other one) and a held meeting (meeting reports are started from it), under
+    one of its themes, and concerns the regions of those records. One in ten also belongs to
+    `partner_group_id`. The caller commits."""
+    now = now or clock.now()
+    report = report if report is not None else ScaleReport()
+    if not count:
+        return report
+    context = _context(session, report, group_id, now)
+    coordinators = context.coordinators
+    writers = sorted({user_id for user_id, _ in context.members} - set(coordinators))
+    if not coordinators or not writers:
+        return report
+    solutions = _regions_by(
+        session,
+        select(Solution.id, solution_regions.c.region_code)
+        .outerjoin(solution_regions, solution_regions.c.solution_id == Solution.id)
+        .where(Solution.group_id == group_id, Solution.public.is_(True)),
+    )
+    challenges = _regions_by(
+        session,
+        select(Challenge.id, challenge_regions.c.region_code)
+        .outerjoin(challenge_regions, challenge_regions.c.challenge_id == Challenge.id)
+        .where(Challenge.group_id == group_id, Challenge.status.in_(PUBLIC_CHALLENGES)),
+    )
+    practices = _regions_by(
+        session,
+        select(GoodPractice.id, GoodPractice.region_code).where(
+            GoodPractice.group_id == group_id, GoodPractice.status == PracticeStatus.PUBLISHED
+        ),
+    )
+    held = list(
+        session.scalars(
+            select(Meeting.id)
+            .where(
+                Meeting.group_id == group_id,
+                Meeting.status == MeetingStatus.PUBLISHED,
+                Meeting.ends_at < now,
+            )
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+    )
+    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(writers))).all())
+    # Versions name only the authors who agreed to be listed (as approvals credit them).
+    listed = set(
+        session.scalars(
+            select(User.id).where(
+                User.id.in_(writers),
+                User.listed.is_(True),
+                User.active.is_(True),
+                User.closed_at.is_(None),
+            )
+        )
+    )
+    kinds = list(OutcomeKind)
+    first = session.scalar(
+        select(func.count())
+        .select_from(outcome_groups)
+        .where(outcome_groups.c.group_id == group_id)
+    )
+    numbers = range(first, first + count)
+    rows, plans = [], []
+    for number in numbers:
+        state = OUTCOME_CYCLE[number % len(OUTCOME_CYCLE)]
+        kind = kinds[number % len(kinds)]
+        meeting = held[number % len(held)] if held else None
+        authors = _some(writers, number, 1 + number % 3, 7)
+        created = now - timedelta(days=20, hours=number * 7919 % (500 * 24))
+        submitted = created + timedelta(days=5) if state != "draft" else None
+        topic = OUTCOME_TOPICS[number % len(OUTCOME_TOPICS)]
+        word = f" in {SEARCH_WORD}" if number % 2 == 0 else ""
+        title = f"{KIND_TITLES[kind]}: {topic}{word} ({number + 1})"
+        summary = (
+            f"What {3 + number % 8} regions learnt about {topic}, from the group's meetings and "
+            "the solutions they deploy."
+        )
+        rows.append(
+            dict(
+                kind=kind,
+                title=title,
+                summary=summary,
+                body=_outcome_body(number, topic),
+                licence=DEFAULT_LICENCE,
+                status=OutcomeStatus.IN_REVIEW if submitted else OutcomeStatus.DRAFT,
+                current_version_id=None,
+                from_meeting_id=meeting if kind is OutcomeKind.MEETING_REPORT else None,
+                submitted_by_id=authors[0] if submitted else None,
+                submitted_at=submitted,
+                review_comment="",
+                withdraw_reason="",
+                withdrawn_at=None,
+                created_by_id=authors[0],
+                created_at=created,
+                updated_at=submitted or created,
+                first_published_at=None,
+                public_changed_at=None,
+                named_regions=[],
+            )
+        )
+        plans.append((number, state, authors, meeting, created))
+    ids = _bulk(session, Outcome, rows, ids=True)
+    report.outcomes += len(ids)
+    in_groups, credited, themed, concerns, versions, published = [], [], [], [], [], []
+    editing = []  # who changed a working copy not approved yet (its first author)
+    links = {
+        outcome_meetings: ("meeting_id", []),
+        outcome_challenges: ("challenge_id", []),
+        outcome_practices: ("practice_id", []),
+        outcome_solutions: ("solution_id", []),
+    }
+    for outcome_id, row, (number, state, authors, meeting, created) in zip(
+        ids, rows, plans, strict=True
+    ):
+        in_groups.append(dict(outcome_id=outcome_id, group_id=group_id))
+        if partner_group_id is not None and partner_group_id != group_id and number % 10 == 4:
+            in_groups.append(dict(outcome_id=outcome_id, group_id=partner_group_id))
+        for position, user_id in enumerate(authors):
+            credited.append(dict(outcome_id=outcome_id, user_id=user_id, position=position))
+        codes: set[str] = set()
+        chosen = {
+            outcome_meetings: [meeting] if meeting is not None else [],
+            outcome_solutions: _some(list(solutions), number, 2, 5),
+            outcome_challenges: _some(list(challenges), number, 1, 3),
+            outcome_practices: _some(list(practices), number, 1, 3) if number % 2 else [],
+        }
+        for table, records in chosen.items():
+            column, rows_of = links[table]
+            for record_id in records:
+                rows_of.append({"outcome_id": outcome_id, column: record_id})
+        for solution_id in chosen[outcome_solutions]:
+            codes |= solutions[solution_id]
+        for challenge_id in chosen[outcome_challenges]:
+            codes |= challenges[challenge_id]
+        for practice_id in chosen[outcome_practices]:
+            codes |= practices[practice_id]
+        concerns += [dict(outcome_id=outcome_id, region_code=code) for code in sorted(codes)]
+        for theme_id in _some(context.themes, number, 1, 2):
+            themed.append(dict(outcome_id=outcome_id, theme_id=theme_id))
+        if state in ("draft", "in_review"):
+            editing.append(dict(outcome_id=outcome_id, user_id=authors[0]))
+            continue
+        approver = coordinators[number % len(coordinators)]
+        first_at = min(created + timedelta(days=12), now - timedelta(hours=2))
+        moments = [first_at]
+        if state == "revised":
+            moments.append(min(first_at + timedelta(days=60), now - timedelta(hours=1)))
+        named = [user_id for user_id in authors if user_id in listed]
+        text = ", ".join(names.get(user_id, "") for user_id in named)
+        for version_number, at in enumerate(moments, start=1):
+            versions.append(
+                dict(
+                    outcome_id=outcome_id,
+                    number=version_number,
+                    kind=row["kind"],
+                    title=row["title"],
+                    summary=row["summary"],
+                    body=row["body"],
+                    licence=row["licence"],
+                    authors_text=text,
+                    unnamed_authors=len(authors) - len(named),
+                    named_author_ids=named,
+                    change_note="Added the regions' newest figures." if version_number > 1 else "",
+                    submitted_by_id=authors[0],
+                    approved_by_id=approver,
+                    published_at=at,
+                )
+            )
+        withdrawn = None
+        if state == "withdrawn":
+            withdrawn = min(first_at + timedelta(days=90), now - timedelta(minutes=30))
+        published.append((outcome_id, first_at, moments[-1], withdrawn))
+    _bulk(session, outcome_groups, in_groups)
+    _bulk(session, outcome_authors, credited)
+    _bulk(session, outcome_editors, editing)
+    for table, (_, rows_of) in links.items():
+        _bulk(session, table, rows_of)
+    _bulk(session, outcome_themes, themed)
+    _bulk(session, outcome_regions, concerns)
+    version_ids = _bulk(session, OutcomeVersion, versions, ids=True)
+    # Each outcome's newest version is the one the public reads.
+    current = {}
+    for version_id, version in zip(version_ids, versions, strict=True):
+        current[version["outcome_id"]] = version_id
+    changes = [
+        dict(
+            id=outcome_id,
+            status=OutcomeStatus.WITHDRAWN if withdrawn else OutcomeStatus.PUBLISHED,
+            current_version_id=current[outcome_id],
+            first_published_at=first_at,
+            public_changed_at=withdrawn or last_at,
+            withdraw_reason="Superseded by the group's newer brief on the same topic."
+            if withdrawn
+            else "",
+            withdrawn_at=withdrawn,
+            updated_at=withdrawn or last_at,
+        )
+        for outcome_id, first_at, last_at, withdrawn in published
+    ]
+    for start in range(0, len(changes), BATCH):
+        session.execute(update(Outcome), changes[start : start + BATCH])
+    return report
+
+
+KIND_TITLES = {
+    OutcomeKind.LESSONS_LEARNT: "Lessons learnt",
+    OutcomeKind.POLICY_BRIEF: "Policy brief",
+    OutcomeKind.MEETING_REPORT: "Meeting report",
+    OutcomeKind.CASE_STUDY: "Case study",
+}
+
+
+def _regions_by(session: Session, query) -> dict[int, set[str]]:
+    """Records' ids (500 at most, the first ones) and the region codes of each."""
+    found: dict[int, set[str]] = {}
+    for record_id, code in session.execute(query.order_by(query.selected_columns[0])):
+        if record_id not in found and len(found) >= 500:
+            continue
+        found.setdefault(record_id, set())
+        if code:
+            found[record_id].add(code)
+    return found
+
+
+def _outcome_body(number: int, topic: str) -> str:
+    return (
+        f"## What the regions tried\n\n{ACTIONS[number % len(ACTIONS)]} "
+        f"{AUDIENCES[number // 3 % len(AUDIENCES)]}, in {2 + number % 5} regions.\n\n"
+        f"## Lessons learnt\n\n1. {DIFFICULTIES[number % len(DIFFICULTIES)]}\n"
+        f"2. Coaching mattered more than money for {topic}.\n"
+        "3. Measure who is new, not only how many took part.\n"
+    )

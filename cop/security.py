@@ -1,8 +1,8 @@
-"""Security headers on every response."""
+"""Security headers on every response, and requests no page can answer refused up front."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -21,6 +21,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def register_security_headers(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_in_addresses() -> None:
+        """No page's address holds a NUL byte (and PostgreSQL refuses one in a query): such
+        an address names nothing, a 404. Query strings and forms are checked by the pages
+        that read them, which say what is wrong next to the field."""
+        if "\x00" in request.path:
+            abort(404)
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         headers = response.headers

@@ -55,6 +55,14 @@ class Problems:
             raise Invalid(first.message, field=first.field, also=rest)
 
 
+def not_text(char: str) -> bool:
+    """A character no text holds: a control character other than a line break or tab, a lone
+    surrogate, U+FFFE or U+FFFF."""
+    if char in "\r\n\t":
+        return False
+    return unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff"
+
+
 def check_text(
     value: str | None,
     field: str,
@@ -71,10 +79,10 @@ def check_text(
         raise Invalid(_("Please fill in this field."), field=field)
     if len(value) > limit:
         raise Invalid(_("Use at most %(num)s characters.", num=limit), field=field)
-    # Control characters (a NUL byte above all, which PostgreSQL refuses) are never text.
-    if refuse_control and any(
-        unicodedata.category(char) == "Cc" and char not in "\r\n\t" for char in value
-    ):
+    # Control characters (a NUL byte above all, which PostgreSQL refuses) are never text, nor
+    # are lone surrogates and the noncharacters U+FFFE and U+FFFF (XML, hence feeds, refuse
+    # them all).
+    if refuse_control and any(not_text(char) for char in value):
         raise Invalid(_("Remove the control characters from this text."), field=field)
     return value
 

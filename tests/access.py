@@ -1848,4 +1848,306 @@ ACCESS_TABLE: list[Route] = [
         only(400, "coordinator", "admin"),
         {"update_every_weeks": "27"},
     ),
+    # --- outcomes (cop.outcomes.views, part A) ---
+    # An action refused to a signed-in person who may read its record (the outcome, the
+    # meeting, the group) sends them to that record's page with the reason (303); who may not
+    # read it gets a 404.
+    # Everyone reads a published outcome (withdrawn ones too, marked); a draft or one in
+    # review only the members of its groups (404 for anyone else, as for none).
+    Route("outcomes.outcome", "GET", "/outcomes/{published_outcome}", everyone(200)),
+    Route("outcomes.outcome", "GET", "/outcomes/{published_outcome}?working=1", everyone(200)),
+    Route("outcomes.outcome", "GET", "/outcomes/{withdrawn_outcome}", everyone(200)),
+    Route(
+        "outcomes.outcome",
+        "GET",
+        "/outcomes/{draft_outcome}",
+        {**everyone(404), "member": 200, "coordinator": 200, "admin": 200},
+    ),
+    Route(
+        "outcomes.outcome",
+        "GET",
+        "/outcomes/{review_outcome}",
+        {**everyone(404), "member": 200, "coordinator": 200, "admin": 200},
+    ),
+    Route("outcomes.outcome", "GET", "/outcomes/{other_outcome}", {**everyone(404), "admin": 200}),
+    Route("outcomes.outcome", "GET", "/outcomes/999999999", everyone(404)),
+    Route(
+        "outcomes.outcome_version", "GET", "/outcomes/{published_outcome}/versions/1", everyone(200)
+    ),
+    Route(
+        "outcomes.outcome_version", "GET", "/outcomes/{published_outcome}/versions/2", everyone(404)
+    ),
+    Route("outcomes.outcome_version", "GET", "/outcomes/{draft_outcome}/versions/1", everyone(404)),
+    # Writing one: the group's members (and admins); not in an archived group.
+    Route(
+        "outcomes.new_outcome",
+        "GET",
+        "/groups/{group}/outcomes/new",
+        only(200, "member", "coordinator", "admin", others=303),
+    ),
+    Route(
+        "outcomes.new_outcome",
+        "GET",
+        "/groups/{other_group}/outcomes/new",
+        only(200, "admin", others=303),
+    ),
+    Route("outcomes.new_outcome", "GET", "/groups/{archived_group}/outcomes/new", signed_in(303)),
+    Route("outcomes.new_outcome", "GET", "/groups/nowhere/outcomes/new", signed_in(404)),
+    Route(
+        "outcomes.new_outcome",
+        "POST",
+        "/groups/{group}/outcomes/new",
+        only(400, "member", "coordinator", "admin", others=303),
+        {"kind": "lessons_learnt", "title": "", "licence": "CC-BY-4.0"},
+    ),
+    # A meeting's report: the members of its group, once the meeting is held.
+    Route(
+        "outcomes.new_meeting_report",
+        "GET",
+        "/meetings/{past_meeting}/report",
+        only(200, "member", "coordinator", "admin", others=303),
+    ),
+    Route(
+        "outcomes.new_meeting_report",
+        "POST",
+        "/meetings/{past_meeting}/report",
+        only(302, "member", "coordinator", "admin", others=303),
+    ),
+    Route(
+        "outcomes.new_meeting_report",
+        "GET",
+        "/meetings/{meeting}/report",
+        signed_in(303),
+    ),
+    Route("outcomes.new_meeting_report", "GET", "/meetings/{draft_meeting}/report", signed_in(404)),
+    Route("outcomes.new_meeting_report", "GET", "/meetings/{other_meeting}/report", signed_in(303)),
+    # Editing: its authors (the member) and its groups' coordinators; in review or withdrawn,
+    # they are sent back to its page with the reason.
+    Route(
+        "outcomes.edit_outcome",
+        "GET",
+        "/outcomes/{draft_outcome}/edit",
+        only(200, "member", "coordinator", "admin", others=404),
+    ),
+    Route(
+        "outcomes.edit_outcome",
+        "GET",
+        "/outcomes/{published_outcome}/edit",
+        only(200, "member", "coordinator", "admin", others=303),
+    ),
+    Route(
+        "outcomes.edit_outcome",
+        "GET",
+        "/outcomes/{review_outcome}/edit",
+        only(303, "member", "coordinator", "admin", others=404),
+    ),
+    Route(
+        "outcomes.edit_outcome",
+        "GET",
+        "/outcomes/{withdrawn_outcome}/edit",
+        signed_in(303),
+    ),
+    Route(
+        "outcomes.edit_outcome",
+        "GET",
+        "/outcomes/{other_outcome}/edit",
+        only(200, "admin", others=404),
+    ),
+    Route(
+        "outcomes.edit_outcome",
+        "POST",
+        "/outcomes/{draft_outcome}/edit",
+        only(400, "member", "coordinator", "admin", others=404),
+        {"kind": "lessons_learnt", "title": "", "licence": "CC-BY-4.0"},
+    ),
+    # Submitting: its editors; again once in review is a replay (409).
+    Route(
+        "outcomes.submit_outcome",
+        "GET",
+        "/outcomes/{draft_outcome}/submit",
+        only(200, "member", "coordinator", "admin", others=404),
+    ),
+    Route(
+        "outcomes.submit_outcome",
+        "POST",
+        "/outcomes/{draft_outcome}/submit",
+        only(302, "member", "coordinator", "admin", others=404),
+        {"change_note": "First version."},
+    ),
+    Route(
+        "outcomes.submit_outcome",
+        "POST",
+        "/outcomes/{review_outcome}/submit",
+        only(303, "member", "coordinator", "admin", others=404),
+    ),
+    Route(
+        "outcomes.submit_outcome",
+        "GET",
+        "/outcomes/{published_outcome}/submit",
+        signed_in(303),
+    ),
+    # Reviewing: a coordinator of its groups or an admin, never its author.
+    Route(
+        "outcomes.review_outcome",
+        "GET",
+        "/outcomes/{review_outcome}/review",
+        only(200, "coordinator", "admin", others=404) | {"member": 303},
+    ),
+    Route(
+        "outcomes.review_outcome",
+        "POST",
+        "/outcomes/{review_outcome}/review",
+        only(302, "coordinator", "admin", others=404) | {"member": 303},
+        {"decision": "approve"},
+    ),
+    Route(
+        "outcomes.review_outcome",
+        "POST",
+        "/outcomes/{review_outcome}/review",
+        only(400, "coordinator", "admin", others=404) | {"member": 303},
+        {"decision": "return", "comment": ""},
+    ),
+    Route(
+        "outcomes.review_outcome",
+        "GET",
+        "/outcomes/{draft_outcome}/review",
+        only(303, "member", "coordinator", "admin", others=404),
+    ),
+    Route(
+        "outcomes.review_outcome",
+        "POST",
+        "/outcomes/{draft_outcome}/review",
+        only(303, "member", "coordinator", "admin", others=404),
+        {"decision": "approve"},
+    ),
+    # Withdrawing: its groups' coordinators (and admins), with a reason.
+    Route(
+        "outcomes.withdraw_outcome",
+        "GET",
+        "/outcomes/{published_outcome}/withdraw",
+        only(200, "coordinator", "admin", others=303),
+    ),
+    Route(
+        "outcomes.withdraw_outcome",
+        "POST",
+        "/outcomes/{published_outcome}/withdraw",
+        only(302, "coordinator", "admin", others=303),
+        {"reason": "Superseded by the 2026 brief."},
+    ),
+    Route(
+        "outcomes.withdraw_outcome",
+        "POST",
+        "/outcomes/{published_outcome}/withdraw",
+        only(400, "coordinator", "admin", others=303),
+        {"reason": ""},
+    ),
+    Route(
+        "outcomes.withdraw_outcome", "GET", "/outcomes/{withdrawn_outcome}/withdraw", signed_in(303)
+    ),
+    Route(
+        "outcomes.withdraw_outcome",
+        "GET",
+        "/outcomes/{draft_outcome}/withdraw",
+        only(303, "member", "coordinator", "admin", others=404),
+    ),
+    # Files: its editors attach and withdraw them; downloads as files.file_to_serve says (a
+    # file of another outcome, or none, is not found).
+    Route(
+        "outcomes.outcome_files",
+        "GET",
+        "/outcomes/{draft_outcome}/files",
+        only(200, "member", "coordinator", "admin", others=404),
+    ),
+    Route(
+        "outcomes.outcome_files",
+        "GET",
+        "/outcomes/{published_outcome}/files",
+        only(200, "member", "coordinator", "admin", others=303),
+    ),
+    Route(
+        "outcomes.outcome_files",
+        "POST",
+        "/outcomes/{draft_outcome}/files",
+        only(400, "member", "coordinator", "admin", others=404),
+        {"title": "Slides"},
+    ),
+    Route(
+        "outcomes.outcome_file", "GET", "/outcomes/{published_outcome}/files/999999", everyone(404)
+    ),
+    Route(
+        "outcomes.withdraw_outcome_file",
+        "POST",
+        "/outcomes/{draft_outcome}/files/999999/withdraw",
+        signed_in(404),
+    ),
+    # Following a group's new outcomes: its members.
+    Route(
+        "outcomes.follow_group_outcomes",
+        "POST",
+        "/groups/{group}/outcomes/follow",
+        only(302, "member", "coordinator", "admin", others=303),
+    ),
+    Route(
+        "outcomes.follow_group_outcomes",
+        "POST",
+        "/groups/{other_group}/outcomes/follow",
+        only(302, "admin", others=303),
+    ),
+    Route(
+        "outcomes.follow_group_outcomes", "POST", "/groups/nowhere/outcomes/follow", signed_in(404)
+    ),
+    Route(
+        "outcomes.unfollow_group_outcomes",
+        "POST",
+        "/groups/{group}/outcomes/unfollow",
+        only(302, "member", "coordinator", "admin", others=303),
+    ),
+    # --- the outcomes library and a group's outcomes (cop.site.library_views, part B) ---
+    # Everyone reads the published outcomes; a filter value naming nothing is said next to
+    # its filter (200, empty list); a page number that is no page of the list is a 404.
+    Route("site.outcomes", "GET", "/outcomes/", everyone(200)),
+    Route("site.outcomes", "GET", "/outcomes/?withdrawn=1&q=lessons&page=1", everyone(200)),
+    Route(
+        "site.outcomes",
+        "GET",
+        "/outcomes/?group=nowhere&kind=novel&theme=x&country=ZZ&year=abc",
+        everyone(200),
+    ),
+    Route("site.outcomes", "GET", "/outcomes/?page=2", everyone(404)),
+    Route("site.outcomes", "GET", "/outcomes/?page=0", everyone(404)),
+    Route("site.outcomes", "GET", "/outcomes/?page=-1", everyone(404)),
+    Route("site.outcomes", "GET", "/outcomes/?page=x", everyone(404)),
+    Route("site.group_outcomes", "GET", "/groups/{group}/outcomes/", everyone(200)),
+    Route(
+        "site.group_outcomes",
+        "GET",
+        "/groups/{group}/outcomes/?kind=novel&theme={theme}&year=1999",
+        everyone(200),
+    ),
+    Route("site.group_outcomes", "GET", "/groups/{other_group}/outcomes/", everyone(200)),
+    Route("site.group_outcomes", "GET", "/groups/{archived_group}/outcomes/", everyone(200)),
+    Route("site.group_outcomes", "GET", "/groups/{group}/outcomes/?page=-3", everyone(404)),
+    Route("site.group_outcomes", "GET", "/groups/nowhere/outcomes/", everyone(404)),
+    # --- feeds, open data, sitemap and robots (cop.site.public_data_views): anyone ---
+    Route("site.outcomes_feed", "GET", "/outcomes/feed.atom", everyone(200)),
+    Route("site.group_outcomes_feed", "GET", "/groups/{group}/outcomes/feed.atom", everyone(200)),
+    Route("site.group_outcomes_feed", "GET", "/groups/nowhere/outcomes/feed.atom", everyone(404)),
+    Route("site.open_data", "GET", "/open-data/", everyone(200)),
+    Route("site.open_data_file", "GET", "/open-data/outcomes.json", everyone(200)),
+    Route("site.open_data_file", "GET", "/open-data/solutions.csv", everyone(200)),
+    Route("site.open_data_file", "GET", "/open-data/meetings.json", everyone(200)),
+    Route("site.open_data_file", "GET", "/open-data/nothing.json", everyone(404)),
+    Route("site.open_data_file", "GET", "/open-data/outcomes.xml", everyone(404)),
+    Route("site.sitemap", "GET", "/sitemap.xml", everyone(200)),
+    Route("site.robots", "GET", "/robots.txt", everyone(200)),
+    # --- region pages and their dossiers (cop.site.region_views, part C): anyone; a code that
+    # names no region is not there, a lower-case one leads to its upper-case address ---
+    Route("site.regions", "GET", "/regions/", everyone(200)),
+    Route("site.region", "GET", "/regions/BE10", everyone(200)),
+    Route("site.region", "GET", "/regions/be10", everyone(301)),
+    Route("site.region", "GET", "/regions/XX99", everyone(404)),
+    Route("site.region", "GET", "/regions/not-a-code", everyone(404)),
+    Route("site.region_dossier", "GET", "/regions/BE10/dossier", everyone(200)),
+    Route("site.region_dossier", "GET", "/regions/pt11/dossier", everyone(301)),
+    Route("site.region_dossier", "GET", "/regions/XX99/dossier", everyone(404)),
 ]

@@ -104,6 +104,8 @@ def app(migrated: str, connection: Connection, tmp_path):
             "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
             "BASE_URL": "http://cop.test",
             "MAIL_SENDER": "cop <no-reply@example.org>",
+            # Tests change records and look at once: every page reads its version anew.
+            "PUBLIC_VERSION_SECONDS": 0,
         }
     )
     # Every session the app opens joins the test's transaction through a savepoint,

@@ -562,6 +562,7 @@ def make_outcome(
         authors=[author],
         created_by=author,
         regions=[session.get(Region, code) for code in region_codes],
+        named_regions=list(region_codes),
         **values,
     )
     session.add(outcome)
@@ -576,7 +577,10 @@ def make_outcome(
             summary=outcome.summary,
             body=outcome.body,
             licence=outcome.licence,
-            authors_text=author.name,
+            # Named only with their consent to be listed, as approvals credit them.
+            authors_text=author.name if author.listed and author.is_active else "",
+            unnamed_authors=0 if author.listed and author.is_active else 1,
+            named_author_ids=[author.id] if author.listed and author.is_active else [],
             approved_by_id=(approver or author).id,
             published_at=now,
         )

@@ -4,6 +4,7 @@ the pages it measures. Fast checks that they work, not a timed benchmark (that i
 from __future__ import annotations
 
 import random
+import re
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +40,7 @@ from cop.meetings.models import (
     RegistrationStatus,
 )
 from cop.members.models import Membership, User, WorkingGroup
+from cop.outcomes.models import Outcome, OutcomeKind, OutcomeStatus, OutcomeVersion
 from cop.solutions.models import Milestone, Solution, SolutionStage
 
 TINY = ScalePlan(
@@ -50,6 +52,7 @@ TINY = ScalePlan(
     practices=60,
     activities=30,
     solutions=30,
+    outcomes=30,
 )
 NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -253,6 +256,28 @@ def test_the_scaled_demo_writes_the_planned_numbers(session):
         assert len(solution.regions) == 2 and len(solution.milestones) == 3
         assert solution.indicators[0].measurements
     assert count(session, Milestone, Milestone.done_on.is_(None), Milestone.due_on < NOW.date())
+    # Outcomes in every kind and state; the published ones approved by a coordinator who is
+    # not one of their authors, drawing on public solutions, in their regions.
+    assert count(session, Outcome) == report.outcomes == 30
+    for status in OutcomeStatus:
+        assert count(session, Outcome, Outcome.status == status), status
+    assert {o.kind for o in session.scalars(select(Outcome))} == set(OutcomeKind)
+    assert count(session, OutcomeVersion, OutcomeVersion.number == 2)
+    for outcome in session.scalars(select(Outcome)):
+        assert outcome.authors and outcome.groups
+        listed = outcome.status in (OutcomeStatus.PUBLISHED, OutcomeStatus.WITHDRAWN)
+        assert (outcome.current_version_id is not None) == listed
+        if listed:
+            assert outcome.versions[-1].id == outcome.current_version_id
+            assert all(v.approved_by_id not in outcome.author_ids for v in outcome.versions)
+            assert outcome.first_published_at <= outcome.public_changed_at <= NOW
+        if outcome.status is OutcomeStatus.WITHDRAWN:
+            assert outcome.withdraw_reason and outcome.withdrawn_at
+        assert all(s.public for s in outcome.solutions)
+        codes = {region.code for region in outcome.regions}
+        for solution in outcome.solutions:
+            assert {region.code for region in solution.regions} <= codes
+    assert any(len(outcome.groups) == 2 for outcome in session.scalars(select(Outcome)))
 
     with pytest.raises(AlreadyLoaded):
         load_scaled_demo(session, TINY, now=NOW)
@@ -262,6 +287,7 @@ def test_scale_n_means_n_thousand_people():
     plan = ScalePlan.for_scale(3)
     assert (plan.members, plan.groups, plan.groups * plan.meetings_per_group) == (3000, 10, 240)
     assert (plan.challenges, plan.practices) == (12000, 12000)
+    assert plan.outcomes == 300
     with pytest.raises(ValueError):
         ScalePlan.for_scale(0)
 
@@ -300,7 +326,7 @@ def test_the_measured_pages_answer_and_their_queries_are_counted(app, session, c
         if target.path is None:  # a page not built yet is reported, not measured
             continue
         status, statements = counts[target.page.label]
-        assert status == 200, target.path
+        assert status == target.page.expect, target.path
         assert statements >= 1
     assert counts["/healthz"][1] == 1  # SELECT 1
     # The challenge pages are measured on the scaled group's records, the searches with a
@@ -314,6 +340,19 @@ def test_the_measured_pages_answer_and_their_queries_are_counted(app, session, c
     assert paths["solution page (member)"] == paths["solution page"]
     assert paths["solutions dashboard (member)"] == "/groups/scale-01/solutions/dashboard"
     assert "&theme=" in paths["challenge search+filters (member)"]
+    # The public outcome pages: the library (and its 304, answered without a query for the
+    # list), an outcome of the scaled group, the region most outcomes concern, the feeds.
+    assert paths["outcomes library"] == paths["outcomes library, If-None-Match (304)"]
+    assert paths["outcomes library"] == "/outcomes/"
+    assert counts["outcomes library, If-None-Match (304)"][1] < counts["outcomes library"][1]
+    assert paths["outcomes library: group+kind+search"] == (
+        "/outcomes/?group=scale-01&kind=lessons_learnt&q=innovation"
+    )
+    assert paths["outcome page"].startswith("/outcomes/")
+    assert paths["region page"].startswith("/regions/")
+    assert paths["region's bottleneck dossier"] == paths["region page"] + "/dossier"
+    assert paths["outcomes Atom feed"] == "/outcomes/feed.atom"
+    assert paths["group's outcomes Atom feed"] == "/groups/scale-01/outcomes/feed.atom"
     member = app.test_client()
     log_in(member, SCALE_MEMBER)
     for label, reader, link in (
@@ -322,6 +361,10 @@ def test_the_measured_pages_answer_and_their_queries_are_counted(app, session, c
         ("good practice search", app.test_client(), b'href="/practices/'),
     ):
         assert link in reader.get(paths[label]).data, label
+    # The filtered library and the region page list outcomes (links to their pages).
+    for label in ("outcomes library: group+kind+search", "region page"):
+        page = app.test_client().get(paths[label]).get_data(as_text=True)
+        assert re.search(r'href="/outcomes/\d+"', page), label
 
 
 # --- The calendar feeds -------------------------------------------------------------------------

@@ -223,3 +223,33 @@ def test_a_signed_in_person_gets_the_503_json_and_error_pages_when_the_database_
     page = client.get("/")
     assert page.status_code == 500
     assert "Something went wrong" in page.get_data(as_text=True)
+
+
+def test_a_nul_byte_in_an_address_is_a_404_page(client, session):
+    """No address holds a NUL byte (PostgreSQL refuses one in a query): it names nothing."""
+    group = make_group(session)
+    session.commit()
+    for url in (
+        "/groups/a%00b/",
+        "/groups/a%00b/outcomes/",
+        "/groups/a%00b/outcomes/feed.atom",
+        "/regions/BE%0010",
+        f"/groups/{group.slug}%00/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "<html" in response.get_data(as_text=True), url
+
+
+def test_text_refuses_characters_no_document_can_hold():
+    from cop.errors import Invalid
+    from cop.validation import check_text
+
+    for bad in ("a\x00b", "a\ufffeb", "a\uffffb", "a\ud800b", "a\x1bb"):
+        try:
+            check_text(bad, "title", 100, refuse_control=True)
+        except Invalid as problem:
+            assert problem.field == "title"
+        else:
+            raise AssertionError(f"{bad!r} was taken")
+    assert check_text(" tab\there\nline ", "title", 100, refuse_control=True) == "tab\there\nline"

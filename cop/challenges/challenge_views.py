@@ -121,6 +121,10 @@ def _render_challenge(page, endorse_form=None, status: int = 200):
 
 @bp.get("/challenges/<int:challenge_id>")
 def challenge(challenge_id: int):
+    # Read here, not at import: cop.site reads every package, this one among them.
+    from cop.site.caching import conditional
+    from cop.site.freshness import site_version
+
     found = challenge_pages.challenge_address(get_session(), current_user, challenge_id)
     if isinstance(found, challenge_pages.MergedAway):
         # Links to a duplicate keep leading somewhere for visitors. Browsers ask again each
@@ -128,7 +132,8 @@ def challenge(challenge_id: int):
         response = redirect(url_for("challenges.challenge", challenge_id=found.into.id), 301)
         response.headers["Cache-Control"] = "no-cache"
         return response
-    return _render_challenge(found)
+    version, changed = site_version(get_session(), current_user)
+    return conditional(version, changed, lambda: _render_challenge(found))
 
 
 @bp.post("/challenges/<int:challenge_id>/endorse")

@@ -73,14 +73,25 @@ def group_practices(slug: str):
 
 @bp.get("/practices/<int:practice_id>")
 def practice(practice_id: int):
+    # Read here, not at import: cop.site reads every package, this one among them.
+    from cop.site.caching import conditional
+    from cop.site.freshness import site_version
+
     page = practice_pages.practice_page(get_session(), current_user, practice_id)
-    return render_template(
-        "challenges/practice.html",
-        page=page,
-        practice=page.practice,
-        group=page.practice.group,
-        confirm_form=ConfirmForm(),
-        following=follows.is_following(get_session(), current_user, follows.PRACTICE, practice_id),
+    version, changed = site_version(get_session(), current_user)
+    return conditional(
+        version,
+        changed,
+        lambda: render_template(
+            "challenges/practice.html",
+            page=page,
+            practice=page.practice,
+            group=page.practice.group,
+            confirm_form=ConfirmForm(),
+            following=follows.is_following(
+                get_session(), current_user, follows.PRACTICE, practice_id
+            ),
+        ),
     )
 
 

@@ -149,6 +149,22 @@ EVENT_SENTENCES: dict[str, tuple[LazyString | None, LazyString]] = {
         _l("Progress update: off track. %(detail)s"),
         _l("Progress update: off track."),
     ),
+    # Outcomes (cop.outcomes.services): a group's new outcome reaches the followers of the
+    # group's new outcomes; the others reach the outcome's followers (its authors first).
+    "outcome.published": (None, _l("A new outcome is published.")),
+    "outcome.revised": (
+        _l("A new version of this outcome is published: %(detail)s"),
+        _l("A new version of this outcome is published."),
+    ),
+    "outcome.withdrawn": (
+        _l("This outcome was withdrawn: %(detail)s"),
+        _l("This outcome was withdrawn."),
+    ),
+    "outcome.submitted": (None, _l("This outcome is submitted for your review.")),
+    "outcome.returned": (
+        _l("This outcome was returned to its authors: %(detail)s"),
+        _l("This outcome was returned to its authors."),
+    ),
 }
 UNKNOWN_EVENT = _l("It was updated.")
 

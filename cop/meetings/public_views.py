@@ -21,13 +21,23 @@ def meeting_day_filter(meeting) -> str:
 
 @bp.get("/meetings/<int:meeting_id>")
 def meeting(meeting_id: int):
-    page = pages.meeting_page(get_session(), current_user, meeting_id)
-    return render_template(
-        "meetings/meeting.html",
-        page=page,
-        meeting=page.meeting,
-        state=page.state,
-        coordinates=page.coordinates,
+    # Read here, not at import: cop.site reads every package, meetings among them.
+    from cop.site.caching import conditional
+    from cop.site.freshness import site_version
+
+    db = get_session()
+    page = pages.meeting_page(db, current_user, meeting_id)
+    version, changed = site_version(db, current_user)
+    return conditional(
+        version,
+        changed,
+        lambda: render_template(
+            "meetings/meeting.html",
+            page=page,
+            meeting=page.meeting,
+            state=page.state,
+            coordinates=page.coordinates,
+        ),
     )
 
 

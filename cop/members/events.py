@@ -18,6 +18,10 @@ _signals = Namespace()
 # `session` and `now`; receivers end what the person still holds (seats, say).
 account_closing = _signals.signal("account-closing")
 
+# Sent when a person withdraws their consent to be listed, inside that transaction, with
+# `session` and `now`: receivers take their name off public records that credit it.
+listing_withdrawn = _signals.signal("listing-withdrawn")
+
 # Sent to gather what a package holds about a person, with `session`; each
 # receiver returns a DataSection (or None when it holds nothing).
 personal_data_requested = _signals.signal("personal-data-requested")

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("outcomes", __name__)
 
-from cop.outcomes import access, views  # noqa: E402,F401  (routes and readers register on import)
+from cop.outcomes import access, accounts, views  # noqa: E402,F401  (routes, readers and receivers register on import)

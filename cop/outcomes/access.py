@@ -7,7 +7,9 @@ pages.
 - Its authors (while active members of one of its groups) and the coordinators of its groups
   edit the working copy, attach files and submit it for review.
 - A coordinator of one of its groups, or an admin, approves or returns it, but never one of
-  its authors nor the person who submitted it: a second pair of eyes.
+  its authors, its creator, the person who submitted it, nor anyone who changed the working
+  copy (edited it, attached or withdrew a file) since its last published version: a second
+  pair of eyes.
 - Its groups' coordinators (and admins) withdraw it, with a reason.
 """
 
@@ -16,14 +18,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from cop.auth.permissions import groups_of, is_signed_in, standing_with
 from cop.errors import NotAllowed, NotFound
 from cop.mail import follows
 from cop.members.models import Membership, Role
-from cop.outcomes.models import Outcome, OutcomeStatus, outcome_groups
+from cop.outcomes.models import (
+    Outcome,
+    OutcomeStatus,
+    outcome_authors,
+    outcome_editors,
+    outcome_groups,
+)
 
 
 @dataclass(frozen=True)
@@ -79,14 +87,27 @@ def may_edit(person: OutcomeStanding, outcome: Outcome) -> bool:
     return person.coordinates or (person.member and person.author)
 
 
+def wrote_it(person: OutcomeStanding, user, outcome: Outcome) -> bool:
+    """Whether the person had a hand in the working copy under review: one of its authors,
+    its creator, who submitted it, or who changed it since its last published version (reads
+    `outcome.editors`: load them with the outcome)."""
+    if not is_signed_in(user):
+        return False
+    return (
+        person.author
+        or user.id in outcome.author_ids
+        or user.id == outcome.submitted_by_id
+        or user.id in outcome.editor_ids
+    )
+
+
 def may_review(person: OutcomeStanding, user, outcome: Outcome) -> bool:
-    """A coordinator of one of its groups or an admin, who is neither one of its authors nor
-    the person who submitted it."""
+    """A coordinator of one of its groups or an admin who had no hand in the working copy
+    (see wrote_it)."""
     return (
         outcome.status is OutcomeStatus.IN_REVIEW
         and person.coordinates
-        and not person.author
-        and user.id != outcome.submitted_by_id
+        and not wrote_it(person, user, outcome)
     )
 
 
@@ -125,13 +146,36 @@ def require_reviewer(session: Session, user, outcome: Outcome) -> OutcomeStandin
         raise NotFound(_("There is no such outcome."))
     if outcome.status is not OutcomeStatus.IN_REVIEW:
         raise NotAllowed(_("This outcome is not in review."))
-    if person.author or (is_signed_in(user) and user.id == outcome.submitted_by_id):
+    # Each refusal says why, for who is refused: its authors, the members who are not its
+    # groups' coordinators, the coordinators who changed the working copy or submitted it.
+    if person.author or user.id in outcome.author_ids:
         raise NotAllowed(
             _("Another coordinator must review it: its authors may not approve their own work.")
         )
     if not person.coordinates:
-        raise NotAllowed(_("Only the coordinators of its groups may review this outcome."))
+        raise NotAllowed(_("Only the coordinators of its groups review outcomes."))
+    if wrote_it(person, user, outcome):
+        raise NotAllowed(_("You changed this version: another coordinator must review it."))
     return person
+
+
+def reviewable_by(user) -> ColumnElement[bool]:
+    """A condition on Outcome: those in review that the person may review (as may_review
+    says: in review, of a group they coordinate (any for admins), and they had no hand in it:
+    neither its creator, an author, its submitter nor one who changed it since its last
+    approval)."""
+    return and_(
+        Outcome.status == OutcomeStatus.IN_REVIEW,
+        coordinated_by(user),
+        Outcome.created_by_id != user.id,
+        or_(Outcome.submitted_by_id.is_(None), Outcome.submitted_by_id != user.id),
+        Outcome.id.not_in(
+            select(outcome_authors.c.outcome_id).where(outcome_authors.c.user_id == user.id)
+        ),
+        Outcome.id.not_in(
+            select(outcome_editors.c.outcome_id).where(outcome_editors.c.user_id == user.id)
+        ),
+    )
 
 
 def is_public() -> ColumnElement[bool]:

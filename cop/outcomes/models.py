@@ -15,6 +15,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -89,6 +90,16 @@ outcome_themes = _link_table("outcome_themes", "theme_id", "themes.id")
 # table).
 outcome_regions = _link_table("outcome_regions", "region_code", "regions.code")
 
+# Who changed the working copy (edited it, attached or withdrew a file) since its last
+# published version (since it was written, before the first): none of them may review it.
+# Filled by the services on each change, cleared at approval.
+outcome_editors = Table(
+    "outcome_editors",
+    Base.metadata,
+    Column("outcome_id", ForeignKey("outcomes.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True, index=True),
+)
+
 # Its authors, in the order they are credited.
 outcome_authors = Table(
     "outcome_authors",
@@ -146,6 +157,15 @@ class Outcome(Base):
     # version, a withdrawal): what feeds, sitemaps and Last-Modified headers say.
     first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     public_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The link tables (groups, themes, regions, the records it draws on) hold what the public
+    # reads: for a never-published outcome, its draft's choices; once public, they change
+    # only at an approval. A revision's choices wait here meanwhile: a dict of the
+    # OutcomeDetails id lists (group_ids, meeting_ids, ..., theme_ids, region_codes); None
+    # when no revision is pending.
+    pending_links: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # The regions its authors name (the working copy's); its regions are these and those of
+    # the public records it draws on, recomputed at each approval.
+    named_regions: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])  # noqa: F821
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])  # noqa: F821
@@ -188,6 +208,10 @@ class Outcome(Base):
     files: Mapped[list[OutcomeFile]] = relationship(
         back_populates="outcome", order_by="OutcomeFile.id"
     )
+    # Who changed the working copy since its last approval (never its reviewers).
+    editors: Mapped[list[User]] = relationship(  # noqa: F821
+        secondary=outcome_editors, order_by="User.id"
+    )
 
     @property
     def is_public(self) -> bool:
@@ -197,6 +221,11 @@ class Outcome(Base):
     @property
     def author_ids(self) -> set[int]:
         return {self.created_by_id, *(user.id for user in self.authors)}
+
+    @property
+    def editor_ids(self) -> set[int]:
+        """Who changed the working copy since its last approval (loads `editors`)."""
+        return {user.id for user in self.editors}
 
     def __repr__(self) -> str:
         return f"<Outcome {self.id}>"
@@ -217,9 +246,15 @@ class OutcomeVersion(Base):
     summary: Mapped[str] = mapped_column(String(1000), default="")
     body: Mapped[str] = mapped_column(Text, default="")
     licence: Mapped[str] = mapped_column(String(40), default=DEFAULT_LICENCE)
-    # The authors' names as credited when it was published (a later change of name or
-    # account does not rewrite a publication).
+    # The names of the authors who agreed to be listed, as credited when it was published
+    # (", "-separated; a later change of name does not rewrite a publication, a closed
+    # account's name is taken out), and how many other authors it credits without naming
+    # them ("and 2 other members").
     authors_text: Mapped[str] = mapped_column(String(1000), default="")
+    unnamed_authors: Mapped[int] = mapped_column(Integer, default=0)
+    # The accounts named in authors_text, in its order: whose name to take out when an
+    # account is closed.
+    named_author_ids: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     # What changed since the previous version, in the words of who submitted it.
     change_note: Mapped[str] = mapped_column(String(500), default="")
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -232,8 +267,9 @@ class OutcomeVersion(Base):
 
 class OutcomeFile(Base):
     """A file attached to an outcome (the PDF of a brief, slides, data), kept by content like
-    meeting materials. Served to the public only while the outcome is public and not
-    withdrawn; withdrawn itself, never deleted."""
+    meeting materials. Published with the outcome's next approval (`published_at`), then
+    served to the public while the outcome is listed (published, not withdrawn); withdrawn
+    itself, never deleted."""
 
     __tablename__ = "outcome_files"
 
@@ -247,5 +283,12 @@ class OutcomeFile(Base):
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When an approval published it: None while it waits for the next one.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     outcome: Mapped[Outcome] = relationship(back_populates="files")
+
+    @property
+    def is_published(self) -> bool:
+        """Published by an approval and not withdrawn since: what the public may read."""
+        return self.published_at is not None and self.withdrawn_at is None

@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("site", __name__)
 
-from cop.site import views  # noqa: E402,F401  (routes register on import)
+from cop.site import (  # noqa: E402,F401  (routes register on import)
+    library_views,
+    public_data_views,
+    region_views,
+    views,
+)

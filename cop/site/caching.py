@@ -59,10 +59,12 @@ def conditional(
     last_modified: datetime | None,
     render: Callable[[], ResponseReturnValue],
     *,
-    max_age: int = 300,
+    max_age: int = 0,
 ) -> Response:
     """Answer 304 when the reader's copy is current, else `render()` with ETag and
-    Last-Modified. A page with a message to show once (a flash) is rendered and not kept."""
+    Last-Modified. A page with a message to show once (a flash) is rendered and not kept.
+    Pages (max_age 0) are revalidated on every view; feeds and data, which programs poll,
+    may be kept `max_age` seconds."""
     if session.get("_flashes"):
         response = make_response(render())
         response.cache_control.no_store = True
@@ -76,11 +78,16 @@ def conditional(
     response.set_etag(tag)
     if modified is not None:
         response.last_modified = modified
-    response.cache_control.max_age = max_age
     if current_user.is_authenticated:
         response.cache_control.private = True
     else:
         response.cache_control.public = True
+    if max_age:
+        response.cache_control.max_age = max_age
+    else:
+        # Kept, but asked again each time (a 304 when unchanged): a page seen after a form
+        # (a follow, a language chosen) is never an older copy from the browser's cache.
+        response.cache_control.no_cache = True
     response.vary.add("Cookie")
     response.vary.add("Accept-Language")
     return response

@@ -25,6 +25,8 @@ from cop.challenges.search import PUBLIC_CHALLENGES
 from cop.mail import follows
 from cop.mail.models import Follow
 from cop.members.models import Organisation, Region, Role, User
+from cop.outcomes.access import reviewable_by
+from cop.outcomes.models import Outcome
 
 # How far back "what moved" looks, and how much of it the page shows.
 RECENT = timedelta(days=60)
@@ -33,6 +35,7 @@ MAX_MOVES = 200  # read per kind of move, newest first
 MOVES_PER_CHALLENGE = 8
 MAX_REQUESTS = 50
 MAX_FOLLOWED = 50  # per kind of record
+MAX_TO_REVIEW = 50
 
 # The coordinators' decisions on a challenge that its moves show (from the audit log).
 DECISIONS = (
@@ -111,10 +114,13 @@ class Dashboard:
     support_requests: list[SupportRequest]  # challenge, region and activity loaded
     following: Following
     since: datetime
+    # Outcomes in review the person may review (a coordinator of their groups, or an admin),
+    # waiting longest first.
+    to_review: list[Outcome] = field(default_factory=list)
 
 
 def member_dashboard(session: Session, person: User) -> Dashboard:
-    """The signed-in person's dashboard. At most 13 queries."""
+    """The signed-in person's dashboard. At most 14 queries."""
     require_signed_in(person)
     since = clock.now() - RECENT
     region = (
@@ -139,6 +145,20 @@ def member_dashboard(session: Session, person: User) -> Dashboard:
         support_requests=own_support_requests(session, person),
         following=followed_records(session, person),
         since=since,
+        to_review=outcomes_to_review(session, person),
+    )
+
+
+def outcomes_to_review(session: Session, person: User) -> list[Outcome]:
+    """The outcomes in review the person may review (see access.may_review), submitted
+    longest ago first; one query."""
+    return list(
+        session.scalars(
+            select(Outcome)
+            .where(reviewable_by(person))
+            .order_by(Outcome.submitted_at, Outcome.id)
+            .limit(MAX_TO_REVIEW)
+        )
     )
 
 

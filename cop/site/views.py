@@ -17,30 +17,50 @@ from cop.members.people import public_group_page
 from cop.members.people_views import join_links
 from cop.members.services import list_active_groups
 from cop.site import bp
+from cop.site.caching import conditional
 from cop.site.dashboard import member_dashboard
+from cop.site.freshness import site_version
+from cop.site.library import group_panel as outcomes_panel
+from cop.site.library import latest_outcomes
 from cop.solutions.pages import group_panel as solutions_panel
 from cop.web import safe_next
 
 
 @bp.get("/")
 def home():
-    groups = list_active_groups(get_session())
-    return render_template("site/home.html", groups=groups, plenary_count=plenary_count)
+    db = get_session()
+    version, changed = site_version(db, current_user)
+    return conditional(
+        version,
+        changed,
+        lambda: render_template(
+            "site/home.html",
+            groups=list_active_groups(db),
+            plenary_count=plenary_count,
+            latest_outcomes=latest_outcomes(db),
+        ),
+    )
 
 
 @bp.get("/groups/<slug>/")
 def group(slug: str):
     db = get_session()
     page = public_group_page(db, current_user, slug)
-    return render_template(
-        "site/group.html",
-        group=page.group,
-        page=page,
-        links=join_links(slug),
-        agenda=group_agenda(db, page.group, page.coordinates),
-        highlights=group_highlights(db, page.group),
-        doing=group_panel(db, page.group),
-        solutions=solutions_panel(db, page.group, members=page.sees_directory),
+    version, changed = site_version(db, current_user)
+    return conditional(
+        version,
+        changed,
+        lambda: render_template(
+            "site/group.html",
+            group=page.group,
+            page=page,
+            links=join_links(slug),
+            agenda=group_agenda(db, page.group, page.coordinates),
+            highlights=group_highlights(db, page.group),
+            doing=group_panel(db, page.group),
+            solutions=solutions_panel(db, page.group, members=page.sees_directory),
+            outcomes=outcomes_panel(db, page.group),
+        ),
     )
 
 

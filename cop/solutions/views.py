@@ -89,12 +89,21 @@ def group_solutions(slug: str):
 
 @bp.get("/solutions/<int:solution_id>")
 def solution(solution_id: int):
+    # Read here, not at import: cop.site reads every package, this one among them.
+    from cop.site.caching import conditional
+    from cop.site.freshness import site_version
+
     page = pages.solution_page(get_session(), current_user, solution_id)
-    return render_template(
-        "solutions/solution.html",
-        page=page,
-        solution=page.solution,
-        group=page.group,
+    version, changed = site_version(get_session(), current_user)
+    return conditional(
+        version,
+        changed,
+        lambda: render_template(
+            "solutions/solution.html",
+            page=page,
+            solution=page.solution,
+            group=page.group,
+        ),
     )
 
 

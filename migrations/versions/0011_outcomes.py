@@ -65,6 +65,8 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("first_published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("public_changed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("pending_links", sa.JSON(), nullable=True),
+        sa.Column("named_regions", sa.JSON(), nullable=True),
         sa.CheckConstraint(
             "status <> 'published' OR current_version_id IS NOT NULL",
             name=op.f("ck_outcomes_published_has_version"),
@@ -160,6 +162,24 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "outcome_editors",
+        sa.Column("outcome_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["outcome_id"],
+            ["outcomes.id"],
+            name=op.f("fk_outcome_editors_outcome_id_outcomes"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_outcome_editors_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("outcome_id", "user_id", name=op.f("pk_outcome_editors")),
+    )
+    with op.batch_alter_table("outcome_editors", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outcome_editors_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "outcome_files",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("outcome_id", sa.Integer(), nullable=False),
@@ -171,6 +191,7 @@ def upgrade() -> None:
         sa.Column("added_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["added_by_id"], ["users.id"], name=op.f("fk_outcome_files_added_by_id_users")
         ),
@@ -329,6 +350,8 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("licence", sa.String(length=40), nullable=False),
         sa.Column("authors_text", sa.String(length=1000), nullable=False),
+        sa.Column("unnamed_authors", sa.Integer(), nullable=False),
+        sa.Column("named_author_ids", sa.JSON(), nullable=True),
         sa.Column("change_note", sa.String(length=500), nullable=False),
         sa.Column("submitted_by_id", sa.Integer(), nullable=True),
         sa.Column("approved_by_id", sa.Integer(), nullable=False),
@@ -389,6 +412,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outcome_files_outcome_id"))
 
     op.drop_table("outcome_files")
+    with op.batch_alter_table("outcome_editors", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outcome_editors_user_id"))
+
+    op.drop_table("outcome_editors")
     with op.batch_alter_table("outcome_challenges", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outcome_challenges_challenge_id"))
 

@@ -25,6 +25,7 @@ from cop.db import utcnow
 from cop.errors import Invalid, NotAllowed
 from cop.mail.messages import external_url, send_templated
 from cop.mail.preferences import move_opt_outs
+from cop.members.events import listing_withdrawn
 from cop.members.models import User
 from cop.members.organisations import OrganisationProposal, apply_choice, resolve_choice
 
@@ -101,6 +102,8 @@ def update_profile(session: Session, actor, user: User, details: PersonDetails) 
     changed += [
         field for field in PERSONAL_FIELDS if personal_before[field] != getattr(user, field)
     ]
+    if before["listed"] and not user.listed:
+        listing_withdrawn.send(user, session=session, now=utcnow())
     if changed:
         # A former name stays in the account's own log (closing the account scrubs it there),
         # so that closing can find where the old name was written.
