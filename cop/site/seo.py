@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from cop.meetings.models import Meeting, MeetingFormat, MeetingStatus
 from cop.members.models import Region, WorkingGroup
 from cop.outcomes.access import is_public as outcome_is_public
 from cop.outcomes.models import Outcome
+from cop.site.feeds import rfc3339
 from cop.solutions.models import Solution
 
 SCHEMA = "https://schema.org"
@@ -263,13 +264,6 @@ def sitemap_entries(session: Session) -> Iterator[SitemapEntry]:
         yield SitemapEntry(addresses[kind](record_id), changed)
 
 
-def _lastmod(moment: datetime) -> str:
-    """As rfc3339 writes it (a time without a zone is UTC), for thousands of times."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def sitemap_xml(entries: Iterator[SitemapEntry]) -> bytes:
     """The sitemap as XML, written as text (the entries are only addresses and times, escaped):
     a tree of thousands of elements was most of the rest of its time."""
@@ -280,7 +274,7 @@ def sitemap_xml(entries: Iterator[SitemapEntry]) -> bytes:
         else:
             parts.append(
                 f"  <url>\n    <loc>{escape(entry.url)}</loc>\n"
-                f"    <lastmod>{_lastmod(entry.lastmod)}</lastmod>\n  </url>\n"
+                f"    <lastmod>{rfc3339(entry.lastmod)}</lastmod>\n  </url>\n"
             )
     parts.append("</urlset>")
     return "".join(parts).encode("utf-8")
